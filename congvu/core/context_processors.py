@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from congvu.accounts.scope import has_capability
+from congvu.core.policy import URL_POLICY
+
+_MENU = [
+    ("core:home", _("Trang chủ")),
+    ("org:tree", _("Tổ chức")),
+    ("org:person_list", _("Cán bộ")),
+    ("org:import", _("Nhập Excel")),
+    ("audit:log", _("Nhật ký")),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu entries the policy lets the current user open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label in _MENU:
+        cap = URL_POLICY[name].capability
+        if cap is None or has_capability(user, cap):
+            url = reverse(name)
+            items.append({"url": url, "label": label, "active": request.path == url})
+    return {"nav_items": items}

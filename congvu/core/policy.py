@@ -1,0 +1,126 @@
+"""The permission policy: the single table that decides who may reach what.
+
+Three declarative parts:
+
+* ``ROLE_CAPABILITIES``: what each role may do, always within the unit subtree its
+  role assignment is scoped to;
+* ``URL_POLICY``: for every named URL pattern (pages and API routes), the capability
+  it needs, or ``PUBLIC`` / ``AUTHENTICATED``;
+* the scope rule: an object outside every subtree in which the caller holds the
+  capability does not exist for the caller (HTTP 404).
+
+``congvu.accounts.middleware.PolicyMiddleware`` consults ``URL_POLICY`` before any
+view runs and views resolve objects through ``congvu.accounts.scope``. A test walks
+every URL pattern and fails when one has no entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Quản trị hệ thống")
+    LANHDAO = "lanhdao", _("Lãnh đạo UBND tỉnh")
+    NOIVU = "noivu", _("Sở Nội vụ")
+    GIAMDOC = "giamdoc", _("Thủ trưởng cơ quan")
+    TRUONGPHONG = "truongphong", _("Trưởng phòng")
+    CHUYENVIEN = "chuyenvien", _("Chuyên viên")
+    THANHTRA = "thanhtra", _("Thanh tra")
+
+
+class Cap(StrEnum):
+    """Capabilities. Every one is exercised within the holder's scope subtree."""
+
+    ORG_VIEW = "org.view"  # see units, people, appointments
+    ORG_EDIT = "org.edit"  # create, rename, merge, split, dissolve units; edit people
+    ORG_IMPORT = "org.import"  # import the organisation from Excel
+    PERSON_PID_VIEW = "person.pid.view"  # see unmasked personal identification numbers (access-logged)
+    AUDIT_VIEW = "audit.view"  # read the whole audit log of the scope
+    TOKEN_OWN = "token.own"  # manage one's own API tokens
+
+
+_EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
+
+ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.ADMIN: frozenset(Cap),
+    Role.NOIVU: _EVERYONE | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW},
+    Role.LANHDAO: _EVERYONE,
+    Role.GIAMDOC: _EVERYONE,
+    Role.TRUONGPHONG: _EVERYONE,
+    Role.CHUYENVIEN: _EVERYONE,
+    # Inspectors read everything in scope and change nothing.
+    Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW},
+}
+
+WRITE_CAPABILITIES = frozenset({Cap.ORG_EDIT, Cap.ORG_IMPORT})
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a URL pattern requires.
+
+    ``capability`` None with ``public`` False means "any signed-in user".
+    ``scoped`` says the URL names an object that must lie in the caller's scope.
+    """
+
+    capability: Cap | None = None
+    public: bool = False
+    scoped: bool = False
+
+
+PUBLIC = Access(public=True)
+AUTHENTICATED = Access()
+
+
+def _needs(cap: Cap, *, scoped: bool = False) -> Access:
+    return Access(capability=cap, scoped=scoped)
+
+
+URL_POLICY: dict[str, Access] = {
+    # core
+    "core:home": AUTHENTICATED,
+    "core:health": PUBLIC,
+    "core:set_language": PUBLIC,
+    # accounts
+    "accounts:login": PUBLIC,
+    "accounts:logout": AUTHENTICATED,
+    "accounts:profile": AUTHENTICATED,
+    # org pages
+    "org:tree": _needs(Cap.ORG_VIEW),
+    "org:tree_children": _needs(Cap.ORG_VIEW, scoped=True),
+    "org:unit_detail": _needs(Cap.ORG_VIEW, scoped=True),
+    "org:person_list": _needs(Cap.ORG_VIEW),
+    "org:person_detail": _needs(Cap.ORG_VIEW, scoped=True),
+    "org:person_pid": _needs(Cap.PERSON_PID_VIEW, scoped=True),
+    "org:unit_rename": _needs(Cap.ORG_EDIT, scoped=True),
+    "org:import": _needs(Cap.ORG_IMPORT),
+    "org:import_template": _needs(Cap.ORG_IMPORT),
+    "org:import_status": _needs(Cap.ORG_IMPORT, scoped=True),
+    # audit
+    "audit:log": _needs(Cap.AUDIT_VIEW),
+    # REST API (django-ninja, namespace "api")
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:me": AUTHENTICATED,
+    "api:unit_list": _needs(Cap.ORG_VIEW),
+    "api:unit_detail": _needs(Cap.ORG_VIEW, scoped=True),
+    "api:person_list": _needs(Cap.ORG_VIEW),
+    "api:person_detail": _needs(Cap.ORG_VIEW, scoped=True),
+    "api:appointment_list": _needs(Cap.ORG_VIEW),
+}
+
+
+def capabilities_of(roles: set[str]) -> frozenset[Cap]:
+    caps: frozenset[Cap] = frozenset()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return caps
+
+
+def roles_with(cap: Cap) -> frozenset[str]:
+    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if cap in caps)

@@ -1,0 +1,35 @@
+"""Background jobs of the registry (huey)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from congvu.org.importer import import_org_workbook
+from congvu.org.models import ImportRun
+
+
+@db_task(retries=0)
+def run_import(run_id: int) -> None:
+    """Run an uploaded import; its progress is written to the ``ImportRun`` row."""
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    if run.state != ImportRun.State.QUEUED:
+        return  # already taken by another worker, or a retry after completion
+    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        ImportRun.objects.filter(pk=run.pk).update(processed_rows=done, total_rows=total)
+
+    path = Path(run.file_path)
+    try:
+        report = import_org_workbook(acting_user=run.created_by, source=path, progress=progress)
+    finally:
+        path.unlink(missing_ok=True)
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=ImportRun.State.DONE if report.ok else ImportRun.State.FAILED,
+        errors=[issue.as_dict() for issue in report.issues],
+        summary=report.summary(),
+        finished_at=timezone.now(),
+    )

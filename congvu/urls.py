@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from congvu.api import api
+
+urlpatterns = [
+    path("", include("congvu.core.urls")),
+    path("accounts/", include("congvu.accounts.urls")),
+    path("org/", include("congvu.org.urls")),
+    path("audit/", include("congvu.audit.urls")),
+    path("api/v1/", api.urls),
+]
