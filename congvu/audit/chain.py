@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -39,7 +39,7 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime):
-        return value.astimezone(timezone.UTC).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -59,7 +59,7 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
 def _payload(event: AuditEvent) -> dict[str, Any]:
     return {
         "seq": event.seq,
-        "event_time": event.event_time.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "event_time": event.event_time.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "action": event.action,
