@@ -33,7 +33,9 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def validation_errors(request: HttpRequest, exc: ValidationError) -> Any:
-    return api.create_response(request, {"detail": "Dữ liệu không hợp lệ.", "code": "invalid", "errors": exc.errors}, status=422)
+    return api.create_response(
+        request, {"detail": "Dữ liệu không hợp lệ.", "code": "invalid", "errors": exc.errors}, status=422
+    )
 
 
 class Page(Schema):

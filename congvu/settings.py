@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "axes",
     "huey.contrib.djhuey",
     "congvu.core",
@@ -185,7 +186,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_choice("CONGVU_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("CONGVU_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "WARNING"),
+    },
 }
 
 CONGVU_DEMO_PASSWORD = env_str("CONGVU_DEMO_PASSWORD", "")

@@ -26,7 +26,9 @@ ROLE_SCOPE = {
 
 
 def unit(code: str, name: str, kind: str, parent: Unit | None, **extra: Any) -> Unit:
-    return services.create_unit(acting_user=None, code=code, name=name, kind=kind, parent=parent, valid_from=START, **extra)
+    return services.create_unit(
+        acting_user=None, code=code, name=name, kind=kind, parent=parent, valid_from=START, **extra
+    )
 
 
 def person(name: str, unit_: Unit, title_code: str = "chuyen_vien", **extra: Any) -> Person:

@@ -37,9 +37,7 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
-    scope_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("phạm vi"), on_delete=models.PROTECT, related_name="+"
-    )
+    scope_unit = models.ForeignKey("org.Unit", verbose_name=_("phạm vi"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +71,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("khoá API")
         verbose_name_plural = _("khoá API")
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user_id})"
 
     @classmethod
     def generate_raw(cls) -> str:

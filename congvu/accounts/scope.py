@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from congvu.accounts.models import RoleAssignment, User
 from congvu.core.policy import Cap, capabilities_of, roles_with
@@ -26,8 +26,15 @@ def assignments(user: AnyUser) -> list[tuple[str, str]]:
     cached: list[tuple[str, str]] | None = getattr(user, "_congvu_assignments", None)
     if cached is None:
         cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "scope_unit__path"))
-        user._congvu_assignments = cached  # type: ignore[union-attr]
+        setattr(user, "_congvu_assignments", cached)  # noqa: B010 - a per-request cache on the user object
     return cached
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, known to be signed in (the policy middleware has checked)."""
+    user = request.user
+    assert isinstance(user, User), "the policy lets only signed-in users reach this view"
+    return user
 
 
 def has_capability(user: AnyUser, cap: Cap) -> bool:

@@ -5,9 +5,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from congvu.accounts.models import RoleAssignment
+from congvu.accounts.scope import signed_in
 
 
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
-    roles = RoleAssignment.objects.filter(user_id=request.user.pk).select_related("scope_unit")
+    roles = RoleAssignment.objects.filter(user=signed_in(request)).select_related("scope_unit")
     return render(request, "accounts/profile.html", {"roles": roles})

@@ -164,9 +164,11 @@ def record(
 
 def history(object_type: str, object_id: str | int) -> Any:
     """The events that concern one object, newest first (a queryset)."""
-    return AuditEvent.objects.filter(
-        subject_rows__object_type=object_type, subject_rows__object_id=str(object_id)
-    ).order_by("-seq").distinct()
+    return (
+        AuditEvent.objects.filter(subject_rows__object_type=object_type, subject_rows__object_id=str(object_id))
+        .order_by("-seq")
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,9 @@ def verify(checkpoint: Mapping[str, Any] | None = None) -> VerifyResult:
     with transaction.atomic():
         for event in _iter_events():
             if event.seq != expected_seq:
-                problem = Problem(expected_seq, f"expected event #{expected_seq}, found #{event.seq} (missing or inserted rows)")
+                problem = Problem(
+                    expected_seq, f"expected event #{expected_seq}, found #{event.seq} (missing or inserted rows)"
+                )
                 break
             if event.prev_hash != prev:
                 problem = Problem(event.seq, "prev_hash does not match the hash of the previous event")

@@ -47,3 +47,6 @@ class AuditSubject(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}:{self.object_id}"

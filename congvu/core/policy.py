@@ -104,6 +104,7 @@ URL_POLICY: dict[str, Access] = {
     # audit
     "audit:log": _needs(Cap.AUDIT_VIEW),
     # REST API (django-ninja, namespace "api")
+    "api:api-root": PUBLIC,
     "api:openapi-json": PUBLIC,
     "api:openapi-view": PUBLIC,
     "api:me": AUTHENTICATED,

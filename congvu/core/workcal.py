@@ -64,9 +64,7 @@ def _check_day(value: object, what: str = "day") -> date:
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"{what} must be a datetime.date (not {type(value).__name__})")
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(
-            f"{what} {value} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}"
-        )
+        raise ValueError(f"{what} {value} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
     return value
 
 
@@ -87,23 +85,15 @@ class DayOverride:
 
     def __post_init__(self) -> None:
         if isinstance(self.day, datetime) or not isinstance(self.day, date):
-            raise TypeError(
-                f"DayOverride.day must be a datetime.date, not {type(self.day).__name__}"
-            )
+            raise TypeError(f"DayOverride.day must be a datetime.date, not {type(self.day).__name__}")
         if self.kind not in _KINDS:
-            raise ValueError(
-                f"DayOverride.kind must be 'workday' or 'holiday', not {self.kind!r}"
-            )
+            raise ValueError(f"DayOverride.kind must be 'workday' or 'holiday', not {self.kind!r}")
         if self.certainty not in CERTAINTIES:
-            raise ValueError(
-                f"DayOverride.certainty must be one of {sorted(CERTAINTIES)}, not {self.certainty!r}"
-            )
+            raise ValueError(f"DayOverride.certainty must be one of {sorted(CERTAINTIES)}, not {self.certainty!r}")
         if not self.name.strip():
             raise ValueError(f"DayOverride for {self.day} needs a name")
         if not self.basis.strip():
-            raise ValueError(
-                f"DayOverride for {self.day} needs a basis (document number/date)"
-            )
+            raise ValueError(f"DayOverride for {self.day} needs a basis (document number/date)")
 
 
 def _parse_entry(index: int, entry: object) -> DayOverride:
@@ -182,9 +172,7 @@ def _package_holidays_in(year: int) -> dict[date, str]:
 class _Year:
     workdays: tuple[int, ...]  # ordinals of the working days, ascending
     workday_set: frozenset[int]
-    names: Mapping[
-        date, str
-    ]  # days off that are holidays (not plain weekends), by name
+    names: Mapping[date, str]  # days off that are holidays (not plain weekends), by name
 
 
 class WorkCalendar:
@@ -201,9 +189,7 @@ class WorkCalendar:
         merged = {o.day: o for o in load_file_overrides()}
         for override in overrides:
             if not isinstance(override, DayOverride):
-                raise TypeError(
-                    f"overrides must be DayOverride, not {type(override).__name__}"
-                )
+                raise TypeError(f"overrides must be DayOverride, not {type(override).__name__}")
             merged[override.day] = override
         self._overrides: Mapping[date, DayOverride] = merged
         self._years: dict[int, _Year] = {}
@@ -215,9 +201,7 @@ class WorkCalendar:
         if cached is not None:
             return cached
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(
-                f"year {year} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}"
-            )
+            raise ValueError(f"year {year} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}")
         names = _package_holidays_in(year)
         workdays: list[int] = []
         day = date(year, 1, 1)
@@ -233,9 +217,7 @@ class WorkCalendar:
             elif day.weekday() < 5 and day not in names:
                 workdays.append(day.toordinal())
             day += one
-        built = _Year(
-            workdays=tuple(workdays), workday_set=frozenset(workdays), names=names
-        )
+        built = _Year(workdays=tuple(workdays), workday_set=frozenset(workdays), names=names)
         self._years[year] = built
         return built
 
@@ -246,9 +228,7 @@ class WorkCalendar:
         """Number of working days in ``(after, upto]``; requires ``after <= upto``."""
         first, last = self._workdays(after.year), self._workdays(upto.year)
         if after.year == upto.year:
-            return bisect_right(first, upto.toordinal()) - bisect_right(
-                first, after.toordinal()
-            )
+            return bisect_right(first, upto.toordinal()) - bisect_right(first, after.toordinal())
         total = len(first) - bisect_right(first, after.toordinal())
         for year in range(after.year + 1, upto.year):
             total += len(self._workdays(year))
@@ -279,9 +259,7 @@ class WorkCalendar:
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"n must be an int, not {type(n).__name__}")
         if n == 0:
-            return (
-                start if self.is_working_day(start) else self.add_working_days(start, 1)
-            )
+            return start if self.is_working_day(start) else self.add_working_days(start, 1)
         ordinal, year = start.toordinal(), start.year
         workdays = self._workdays(year)
         if n > 0:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from congvu.accounts.scope import signed_in
 from congvu.org.forms import ImportForm
 from congvu.org.importer import build_template
 from congvu.org.models import ImportRun
@@ -26,7 +27,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > settings.CONGVU_IMPORT_MAX_BYTES:
-            form.add_error("file", _("Tệp quá lớn (tối đa %(mb)d MB).") % {"mb": settings.CONGVU_IMPORT_MAX_BYTES // 2**20})
+            form.add_error(
+                "file", _("Tệp quá lớn (tối đa %(mb)d MB).") % {"mb": settings.CONGVU_IMPORT_MAX_BYTES // 2**20}
+            )
         else:
             folder = Path(settings.MEDIA_ROOT) / "imports"
             folder.mkdir(parents=True, exist_ok=True)
@@ -35,7 +38,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             with transaction.atomic():
-                run = ImportRun.objects.create(created_by=request.user, file_name=upload.name[:255], file_path=str(target))
+                run = ImportRun.objects.create(
+                    created_by=signed_in(request), file_name=upload.name[:255], file_path=str(target)
+                )
                 transaction.on_commit(lambda: run_import(run.pk))
             return redirect("org:import_status", pk=run.pk)
     runs = ImportRun.objects.filter(created_by_id=request.user.pk)[:10]

@@ -41,13 +41,23 @@ class Unit(models.Model):
     short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(_("trạng thái"), max_length=12, choices=UnitStatus.choices, default=UnitStatus.ACTIVE)
     successor = models.ForeignKey(
-        "self", verbose_name=_("đơn vị kế thừa"), null=True, blank=True, on_delete=models.PROTECT, related_name="absorbed"
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="absorbed",
     )
     valid_from = models.DateField(_("hiệu lực từ"))
     valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
@@ -138,6 +148,9 @@ class UnitVersion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from}–{self.valid_to or ''})"
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("Nam")
@@ -176,7 +189,9 @@ class Title(models.Model):
     code = models.CharField(_("mã chức vụ"), max_length=40, unique=True)
     name = models.CharField(_("tên chức vụ"), max_length=150)
     is_leader = models.BooleanField(_("là chức vụ lãnh đạo, quản lý"), default=False)
-    level = models.PositiveSmallIntegerField(_("cấp"), default=0, help_text=_("0 = không giữ chức vụ; số nhỏ là cấp cao"))
+    level = models.PositiveSmallIntegerField(
+        _("cấp"), default=0, help_text=_("0 = không giữ chức vụ; số nhỏ là cấp cao")
+    )
     unit_kinds = models.JSONField(_("loại đơn vị áp dụng"), default=list, blank=True)
     basis = models.CharField(_("căn cứ"), max_length=200, blank=True)
     certainty = models.CharField(_("độ tin cậy"), max_length=12, default="likely")
@@ -203,7 +218,9 @@ class Appointment(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("cán bộ"), on_delete=models.PROTECT, related_name="appointments")
     title = models.ForeignKey(Title, verbose_name=_("chức vụ"), on_delete=models.PROTECT, related_name="appointments")
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="appointments")
-    kind = models.CharField(_("hình thức"), max_length=12, choices=AppointmentKind.choices, default=AppointmentKind.PRIMARY)
+    kind = models.CharField(
+        _("hình thức"), max_length=12, choices=AppointmentKind.choices, default=AppointmentKind.PRIMARY
+    )
     start_date = models.DateField(_("từ ngày"))
     end_date = models.DateField(_("đến ngày"), null=True, blank=True)
     decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
@@ -251,3 +268,6 @@ class ImportRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.state})"

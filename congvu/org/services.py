@@ -82,7 +82,10 @@ def _close_version(unit: Unit, effective: date) -> None:
     if current is None:
         return
     if effective <= current.valid_from:
-        raise OrgError(_("Ngày hiệu lực phải sau ngày %(day)s của lần thay đổi trước.") % {"day": current.valid_from.strftime("%d/%m/%Y")})
+        raise OrgError(
+            _("Ngày hiệu lực phải sau ngày %(day)s của lần thay đổi trước.")
+            % {"day": current.valid_from.strftime("%d/%m/%Y")}
+        )
     current.valid_to = effective
     current.save(update_fields=["valid_to"])
 
@@ -119,7 +122,8 @@ def _check_version(obj: Unit | Person, expected: int | None) -> None:
         raise StaleObject(_("Dữ liệu đã được người khác thay đổi; vui lòng tải lại trang và thử lại."))
 
 
-def _lock_unit(pk: int) -> Unit:
+def _lock_unit(pk: int | None) -> Unit:
+    assert pk is not None
     return Unit.objects.select_for_update().get(pk=pk)
 
 
@@ -131,7 +135,10 @@ def _require_active(unit: Unit) -> None:
 def _check_code_free(code: str, exclude_pk: int | None = None) -> None:
     if not code.strip():
         raise OrgError(_("Mã đơn vị không được để trống."))
-    if Unit.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+    clash = Unit.objects.filter(code=code)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
         raise OrgError(_("Mã đơn vị %(code)s đã được dùng.") % {"code": code})
 
 
@@ -449,10 +456,16 @@ def appoint(
     if unit.status != UnitStatus.ACTIVE:
         raise OrgError(_("Đơn vị %(name)s không còn hoạt động.") % {"name": unit.name})
     if kind == AppointmentKind.PRIMARY:
-        overlapping = Appointment.objects.filter(person=person, kind=AppointmentKind.PRIMARY, start_date__lte=end_date or date.max)
+        overlapping = Appointment.objects.filter(
+            person=person, kind=AppointmentKind.PRIMARY, start_date__lte=end_date or date.max
+        )
         overlapping = overlapping.exclude(end_date__lt=start_date)
         if overlapping.exists():
-            raise OrgError(_("Người này đang giữ một chức vụ chính khác trong cùng thời gian; hãy kết thúc chức vụ cũ hoặc chọn kiêm nhiệm."))
+            raise OrgError(
+                _(
+                    "Người này đang giữ một chức vụ chính khác trong cùng thời gian; hãy kết thúc chức vụ cũ hoặc chọn kiêm nhiệm."
+                )
+            )
     post = Appointment.objects.create(
         person=person,
         title=title,
@@ -469,7 +482,14 @@ def appoint(
         object_type="appointment",
         object_id=post.pk,
         object_label=f"{person.full_name} — {title.name} — {unit.name}",
-        after={"person": person.pk, "title": title.code, "unit": unit.pk, "kind": kind, "start": start_date, "end": end_date},
+        after={
+            "person": person.pk,
+            "title": title.code,
+            "unit": unit.pk,
+            "kind": kind,
+            "start": start_date,
+            "end": end_date,
+        },
         subjects=[("person", str(person.pk)), ("unit", str(unit.pk))],
     )
     return post

@@ -11,7 +11,7 @@ from congvu.org.importer import import_org_workbook
 from congvu.org.models import ImportRun
 
 
-@db_task(retries=0)
+@db_task(retries=0)  # type: ignore[untyped-decorator]
 def run_import(run_id: int) -> None:
     """Run an uploaded import; its progress is written to the ``ImportRun`` row."""
     run = ImportRun.objects.select_related("created_by").get(pk=run_id)

@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from congvu.accounts.scope import has_capability, people_in_scope, person_in_scope, scope_paths, unit_in_scope
+from congvu.accounts.scope import (
+    has_capability,
+    people_in_scope,
+    person_in_scope,
+    scope_paths,
+    signed_in,
+    unit_in_scope,
+)
 from congvu.audit.chain import history
 from congvu.core.policy import Cap
 from congvu.org import services
@@ -64,7 +71,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = (
         UnitEvent.objects.filter(Q(sources=unit) | Q(targets=unit))
         .distinct()
-        .prefetch_related(Prefetch("sources", Unit.objects.only("id", "name")), Prefetch("targets", Unit.objects.only("id", "name")))
+        .prefetch_related(
+            Prefetch("sources", Unit.objects.only("id", "name")), Prefetch("targets", Unit.objects.only("id", "name"))
+        )
     )
     context = {
         "unit": unit,
@@ -88,7 +97,7 @@ def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.change_unit(
-                acting_user=request.user,  # type: ignore[arg-type]
+                acting_user=signed_in(request),
                 unit=unit,
                 effective=data["effective"],
                 basis=services.Basis(data["basis_number"], data["basis_date"], data["basis_issuer"]),
@@ -135,6 +144,5 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_pid(request: HttpRequest, pk: int) -> HttpResponse:
     """Reveal a personal identification number; every reveal is written to the audit log."""
     person: Person = person_in_scope(request.user, Cap.PERSON_PID_VIEW, pk)
-    services.log_pid_access(acting_user=request.user, person=person)  # type: ignore[arg-type]
+    services.log_pid_access(acting_user=signed_in(request), person=person)
     return render(request, "org/_pid.html", {"person": person})
-

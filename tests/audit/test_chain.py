@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -38,7 +39,7 @@ def _append(n: int) -> list[AuditEvent]:
         )
 
 
-def _sql(statement: str, params: list[object]) -> None:
+def _sql(statement: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
@@ -63,7 +64,10 @@ def test_hash_is_sha256_of_canonical_json() -> None:
 
 def test_database_refuses_update_and_delete() -> None:
     event = _append(1)[0]
-    for statement in ("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"):
+    for statement in (
+        "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             _sql(statement, [event.pk])
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
@@ -184,6 +188,10 @@ def test_services_write_one_event_each_and_history_finds_them(province: Province
     last = AuditEvent.objects.order_by("-seq").first()
     assert last is not None
     assert (last.action, last.actor_label, last.object_label) == ("org.unit.rename", "noivu", "Phòng Quản lý ngân sách")
-    assert last.before["name"] == "Phòng Ngân sách"
-    assert [e.action for e in chain.history("unit", province.division.pk)] == ["org.unit.rename", "org.appointment.create", "org.unit.create"]
+    assert last.before is not None and last.before["name"] == "Phòng Ngân sách"
+    assert [e.action for e in chain.history("unit", province.division.pk)] == [
+        "org.unit.rename",
+        "org.appointment.create",
+        "org.unit.create",
+    ]
     assert chain.verify().ok

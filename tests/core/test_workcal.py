@@ -72,9 +72,7 @@ def test_tet_2026_nine_days_off(cal: WorkCalendar) -> None:
 
 def test_tet_2025(cal: WorkCalendar) -> None:
     # Tết Ất Tỵ: off Sat 25/1 - Sun 2/2/2025 (Mon 27/1 compensates Mùng 4 on a Sat).
-    assert cal.working_days_in(d("2025-01-24"), d("2025-02-03")) == days(
-        "2025-01-24", "2025-02-03"
-    )
+    assert cal.working_days_in(d("2025-01-24"), d("2025-02-03")) == days("2025-01-24", "2025-02-03")
     assert cal.holiday_name(d("2025-01-29")) == "Tết Nguyên Đán"
 
 
@@ -83,9 +81,7 @@ def test_reunification_and_labour_day_2025_with_swap(cal: WorkCalendar) -> None:
     assert cal.holiday_name(d("2025-05-01")) == "Ngày Quốc tế Lao động"
     # Fri 2/5/2025 off, worked on Sat 26/4/2025 instead (vietnam.json).
     assert not cal.is_working_day(d("2025-05-02"))
-    assert cal.holiday_name(d("2025-05-02")) == (
-        "Ngày nghỉ hoán đổi dịp 30/4 – 1/5 (làm bù thứ Bảy 26/04/2025)"
-    )
+    assert cal.holiday_name(d("2025-05-02")) == ("Ngày nghỉ hoán đổi dịp 30/4 – 1/5 (làm bù thứ Bảy 26/04/2025)")
     assert d("2025-04-26").weekday() == 5
     assert cal.is_working_day(d("2025-04-26"))
     assert cal.holiday_name(d("2025-04-26")) is None
@@ -299,9 +295,7 @@ def test_default_calendar_is_cached() -> None:
 
 def test_fast_enough(cal: WorkCalendar) -> None:
     cal.add_working_days(d("2026-03-01"), 250)  # warm the per-year cache
-    per_call = timeit.timeit(
-        lambda: cal.add_working_days(d("2026-03-01"), 250), number=1000
-    )
+    per_call = timeit.timeit(lambda: cal.add_working_days(d("2026-03-01"), 250), number=1000)
     assert per_call / 1000 < 1e-3
 
 

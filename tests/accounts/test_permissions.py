@@ -1,0 +1,186 @@
+"""Every URL pattern × every role × own/other scope, against the permission policy.
+
+The expectations derive from ``URL_POLICY`` and ``ROLE_CAPABILITIES`` (so this test
+proves that the views enforce the policy), and a few facts of the policy itself are
+asserted explicitly below (so a change to the table is a visible decision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from congvu.audit.models import AuditEvent
+from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
+from congvu.org.models import ImportRun, Unit
+from tests.factories import Province
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [r.value for r in Role]
+
+
+def all_url_names() -> set[str]:
+    def walk(patterns: list[Any], namespace: str) -> Iterator[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                yield from walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"URL pattern {p.pattern} has no name, so the policy cannot cover it"
+                yield namespace + p.name
+
+    return set(walk(get_resolver().url_patterns, ""))
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one URL: method, URL for own/other scope, body, and the success status."""
+
+    method: str
+    url: Callable[[Province, str, bool], str]
+    ok: int = 200
+    data: dict[str, Any] | None = None
+    writes: bool = False
+
+
+def fixed(name: str) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: reverse(name)
+
+
+def unit_url(name: str) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: reverse(name, args=[(p.own_unit(role) if own else p.other_unit(role)).pk])
+
+
+def person_url(name: str) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: reverse(name, args=[(p.own_person(role) if own else p.other_person_for(role)).pk])
+
+
+def import_run_url(p: Province, role: str, own: bool) -> str:
+    owner = p.users[role] if own else p.users["admin" if role != "admin" else "noivu"]
+    run = ImportRun.objects.create(created_by=owner, file_name="x.xlsx", file_path="/nonexistent", state="done")
+    return reverse("org:import_status", args=[run.pk])
+
+
+def api_unit(p: Province, role: str, own: bool) -> str:
+    return f"/api/v1/units/{(p.own_unit(role) if own else p.other_unit(role)).pk}"
+
+
+def api_person(p: Province, role: str, own: bool) -> str:
+    return f"/api/v1/people/{(p.own_person(role) if own else p.other_person_for(role)).pk}"
+
+
+CASES: dict[str, Case] = {
+    "core:home": Case("get", fixed("core:home")),
+    "core:health": Case("get", fixed("core:health")),
+    "core:set_language": Case("post", fixed("core:set_language"), ok=302, data={"language": "vi", "next": "/"}),
+    "accounts:login": Case("get", fixed("accounts:login"), ok=302),  # signed-in users are sent on
+    "accounts:logout": Case("post", fixed("accounts:logout"), ok=302),
+    "accounts:profile": Case("get", fixed("accounts:profile")),
+    "org:tree": Case("get", fixed("org:tree")),
+    "org:tree_children": Case("get", unit_url("org:tree_children")),
+    "org:unit_detail": Case("get", unit_url("org:unit_detail")),
+    "org:unit_rename": Case(
+        "post",
+        unit_url("org:unit_rename"),
+        ok=302,
+        writes=True,
+        data={
+            "name": "Tên mới",
+            "code": "NEW-01",
+            "effective": "2026-03-01",
+            "basis_number": "5/QĐ-UBND",
+            "version": "1",
+        },
+    ),
+    "org:person_list": Case("get", fixed("org:person_list")),
+    "org:person_detail": Case("get", person_url("org:person_detail")),
+    "org:person_pid": Case("post", person_url("org:person_pid"), writes=True),
+    "org:import": Case("get", fixed("org:import")),
+    "org:import_template": Case("get", fixed("org:import_template")),
+    "org:import_status": Case("get", import_run_url),
+    "audit:log": Case("get", fixed("audit:log")),
+    "api:api-root": Case("get", lambda p, r, o: "/api/v1/", ok=404),  # django-ninja: no root document
+    "api:openapi-json": Case("get", lambda p, r, o: "/api/v1/openapi.json"),
+    "api:openapi-view": Case("get", lambda p, r, o: "/api/v1/docs"),
+    "api:me": Case("get", lambda p, r, o: "/api/v1/me"),
+    "api:unit_list": Case("get", lambda p, r, o: "/api/v1/units"),
+    "api:unit_detail": Case("get", api_unit),
+    "api:person_list": Case("get", lambda p, r, o: "/api/v1/people"),
+    "api:person_detail": Case("get", api_person),
+    "api:appointment_list": Case("get", lambda p, r, o: "/api/v1/appointments"),
+}
+
+
+def test_every_url_pattern_has_a_policy_entry_and_a_case() -> None:
+    names = all_url_names()
+    assert names - URL_POLICY.keys() == set(), "URL patterns without a policy entry"
+    assert URL_POLICY.keys() - names == set(), "policy entries for URLs that do not exist"
+    assert names == CASES.keys()
+
+
+def test_policy_facts() -> None:
+    assert capabilities_of({"thanhtra"}) & {Cap.ORG_EDIT, Cap.ORG_IMPORT} == set()
+    assert Cap.PERSON_PID_VIEW in capabilities_of({"noivu"})
+    assert Cap.PERSON_PID_VIEW not in capabilities_of({"giamdoc", "truongphong", "chuyenvien", "lanhdao", "thanhtra"})
+    assert Cap.ORG_IMPORT not in capabilities_of({"giamdoc", "truongphong", "chuyenvien", "lanhdao"})
+
+
+def expected(name: str, role: str, own: bool) -> int:
+    access = URL_POLICY[name]
+    case = CASES[name]
+    if access.public or access.capability is None:
+        return case.ok if (own or not access.scoped) else 404
+    if access.capability not in capabilities_of({role}):
+        return 403
+    if access.scoped and not own:
+        return 404
+    return case.ok
+
+
+def call(client: Client, case: Case, url: str) -> int:
+    if case.method == "get":
+        return client.get(url).status_code
+    return client.post(url, data=case.data or {}).status_code
+
+
+def _snapshot() -> tuple[int, list[tuple[str, str]]]:
+    return AuditEvent.objects.count(), list(Unit.objects.order_by("pk").values_list("code", "name"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_every_url(role: str, province: Province) -> None:
+    failures = []
+    for name, case in sorted(CASES.items()):
+        for own in (True, False):
+            client = Client()
+            client.force_login(province.users[role])
+            url = case.url(province, role, own)
+            before = _snapshot()
+            status = call(client, case, url)
+            want = expected(name, role, own)
+            if status != want:
+                failures.append(f"{name} {'own' if own else 'other'}: got {status}, want {want}")
+            if case.writes and want != case.ok:
+                assert _snapshot() == before, f"denied write {name} changed data"
+    assert failures == []
+
+
+def test_anonymous_against_every_url(province: Province) -> None:
+    failures = []
+    for name, case in sorted(CASES.items()):
+        url = case.url(province, "admin", True)
+        status = call(Client(), case, url)
+        access = URL_POLICY[name]
+        if access.public:
+            want = CASES[name].ok if name != "accounts:login" else 200
+        else:
+            want = 401 if name.startswith("api:") else 302
+        if status != want:
+            failures.append(f"{name}: got {status}, want {want}")
+    assert failures == []
