@@ -59,14 +59,19 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not getattr(request, "congvu_token_auth", False):
+        if self._session_user(request):
             started = request.session.get(self.KEY)
-            now = time.time()
-            if started is None:
-                request.session[self.KEY] = now
-            elif now - float(started) > settings.CONGVU_SESSION_ABSOLUTE_SECONDS:
+            if started is not None and time.time() - float(started) > settings.CONGVU_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The clock starts with the request that signed the user in.
+        if self._session_user(request) and self.KEY not in request.session:
+            request.session[self.KEY] = time.time()
+        return response
+
+    @staticmethod
+    def _session_user(request: HttpRequest) -> bool:
+        return bool(request.user.is_authenticated) and not getattr(request, "congvu_token_auth", False)
 
 
 class PolicyMiddleware:

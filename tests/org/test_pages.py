@@ -1,0 +1,109 @@
+"""Organisation pages: content, masking, access logging, constant query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from congvu.audit.models import AuditEvent
+from congvu.org.models import Unit, UnitKind
+from tests.factories import Province, person, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(province: Province, role: str) -> Client:
+    client = Client()
+    client.force_login(province.users[role])  # type: ignore[arg-type]
+    return client
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_tree_and_children_query_counts_do_not_grow_with_units(province: Province) -> None:
+    client = signed_in(province, "admin")
+    tree_url = reverse("org:tree")
+    children_url = reverse("org:tree_children", args=[province.agency.pk])
+    before = (queries(client, tree_url), queries(client, children_url))
+    for i in range(30):
+        parent = unit(f"01.001.{i + 10:02d}", f"Phòng số {i}", UnitKind.DIVISION, province.agency)
+        unit(f"01.001.{i + 10:02d}.1", f"Tổ {i}", UnitKind.DIVISION, parent)
+    unit("03", "Tỉnh thứ ba", UnitKind.PROVINCE, None)
+    assert (queries(client, tree_url), queries(client, children_url)) == before
+
+
+def test_unit_page_shows_people_and_history(province: Province) -> None:
+    person("Đặng Văn Khoa", province.division, title_code="truong_phong", sex="M")
+    html = signed_in(province, "giamdoc").get(reverse("org:unit_detail", args=[province.division.pk])).content.decode()
+    assert "Phòng Ngân sách" in html and "Sở Tài chính" in html  # breadcrumb
+    assert "Đặng Văn Khoa" in html and "Trưởng phòng" in html
+    assert "org.unit.create" in html
+
+
+def test_unit_page_query_count_is_constant(province: Province) -> None:
+    client = signed_in(province, "admin")
+    url = reverse("org:unit_detail", args=[province.division.pk])
+    first = queries(client, url)
+    for i in range(10):
+        person(f"Nguyễn Văn Số {i}", province.division, sex="M")
+    assert queries(client, url) == first
+
+
+def test_personal_id_is_masked_and_reveal_is_logged(province: Province) -> None:
+    url = reverse("org:person_detail", args=[province.person.pk])
+    html = signed_in(province, "giamdoc").get(url).content.decode()
+    assert "•••••••••345" in html and "001186012345" not in html
+    assert reverse("org:person_pid", args=[province.person.pk]) not in html
+    noivu = signed_in(province, "noivu")
+    assert reverse("org:person_pid", args=[province.person.pk]) in noivu.get(url).content.decode()
+    before = AuditEvent.objects.count()
+    revealed = noivu.post(reverse("org:person_pid", args=[province.person.pk]))
+    assert "001186012345" in revealed.content.decode()
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert event is not None and (event.action, event.actor_label, event.object_id) == (
+        "org.person.pid_view",
+        "noivu",
+        str(province.person.pk),
+    )
+
+
+def test_rename_through_the_page(province: Province) -> None:
+    client = signed_in(province, "noivu")
+    url = reverse("org:unit_rename", args=[province.division.pk])
+    data = {
+        "name": "Phòng Quản lý ngân sách",
+        "code": "01.001.01",
+        "effective": "2026-01-01",
+        "basis_number": "7/QĐ-UBND",
+        "version": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Unit.objects.get(pk=province.division.pk).name == "Phòng Quản lý ngân sách"
+    # The same form posted again carries a stale version: refused, nothing written.
+    stale = client.post(url, data | {"name": "Tên khác"})
+    assert stale.status_code == 400
+    assert "Dữ liệu đã được người khác thay đổi" in stale.content.decode()
+    assert Unit.objects.get(pk=province.division.pk).name == "Phòng Quản lý ngân sách"
+
+
+def test_rename_with_bad_input_is_a_clear_error(province: Province) -> None:
+    client = signed_in(province, "noivu")
+    url = reverse("org:unit_rename", args=[province.division.pk])
+    response = client.post(url, {"name": "", "code": "01.001.01", "effective": "không phải ngày", "version": "1"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Trường này là bắt buộc." in html and "Nhập một ngày hợp lệ." in html
+
+
+def test_person_search(province: Province) -> None:
+    client = signed_in(province, "admin")
+    html = client.get(reverse("org:person_list"), {"q": "Đức"}).content.decode()
+    assert "Trần Văn Đức" in html and "Nguyễn Thị Hoà" not in html

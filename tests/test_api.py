@@ -1,0 +1,110 @@
+"""The REST API: token auth, list format, scope (404) and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from congvu.accounts import services
+from congvu.accounts.models import ApiToken
+from tests.factories import Province
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(province: Province, role: str) -> Client:
+    raw = services.create_token(acting_user=None, user=province.users[role])  # type: ignore[arg-type]
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def test_token_command_prints_a_working_token(province: Province, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("token", "create", "truongphong")
+    raw = capsys.readouterr().out.strip()
+    assert raw.startswith("cv_") and len(raw) == 46
+    token = ApiToken.objects.get()
+    assert token.digest != raw and token.hint == raw[:8]
+    response = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json() == {
+        "username": "truongphong",
+        "full_name": "",
+        "roles": [{"role": "truongphong", "scope_path": province.division.path}],
+        "capabilities": ["org.view", "token.own"],
+    }
+
+
+def test_invalid_or_revoked_token_is_401(province: Province) -> None:
+    assert Client(headers={"Authorization": "Bearer cv_nope"}).get("/api/v1/me").json() == {
+        "detail": "Khoá API không hợp lệ.",
+        "code": "invalid_token",
+    }
+    client = bearer(province, "admin")
+    services.revoke_token(acting_user=None, token=ApiToken.objects.get())
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_units_list_is_scoped_and_shaped(province: Province) -> None:
+    body = bearer(province, "giamdoc").get("/api/v1/units").json()
+    assert body["count"] == 2
+    assert [u["code"] for u in body["items"]] == ["01.001", "01.001.01"]
+    assert body["items"][1] == {
+        "id": province.division.pk,
+        "code": "01.001.01",
+        "name": "Phòng Ngân sách",
+        "short_name": "",
+        "kind": "division",
+        "parent_id": province.agency.pk,
+        "status": "active",
+        "successor_id": None,
+        "valid_from": "2020-01-01",
+        "valid_to": None,
+    }
+    admin = bearer(province, "admin").get("/api/v1/units?kind=agency").json()
+    assert [u["code"] for u in admin["items"]] == ["01.001", "01.002"]
+
+
+def test_other_scope_is_404_and_pid_is_masked(province: Province) -> None:
+    client = bearer(province, "truongphong")
+    assert client.get(f"/api/v1/units/{province.other_division.pk}").status_code == 404
+    assert client.get(f"/api/v1/people/{province.other_person.pk}").status_code == 404
+    person = client.get(f"/api/v1/people/{province.person.pk}").json()
+    assert person["personal_id_masked"] == "•••••••••345"
+    assert "personal_id" not in person
+
+
+def test_people_and_appointments_lists(province: Province) -> None:
+    client = bearer(province, "giamdoc")
+    people = client.get("/api/v1/people").json()
+    assert (people["count"], [p["full_name"] for p in people["items"]]) == (1, ["Nguyễn Thị Hoà"])
+    posts = client.get("/api/v1/appointments").json()
+    assert posts["count"] == 1
+    assert posts["items"][0] | {"id": 0} == {
+        "id": 0,
+        "person_id": province.person.pk,
+        "title_code": "chuyen_vien",
+        "title_name": "Chuyên viên",
+        "unit_id": province.division.pk,
+        "kind": "primary",
+        "start_date": "2020-01-01",
+        "end_date": None,
+        "decision_number": "",
+    }
+
+
+def test_bad_query_is_a_structured_422(province: Province) -> None:
+    response = bearer(province, "admin").get("/api/v1/units?limit=many")
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+
+
+def test_openapi_document_lists_the_routes() -> None:
+    doc = Client().get("/api/v1/openapi.json").json()
+    assert sorted(doc["paths"]) == [
+        "/api/v1/appointments",
+        "/api/v1/me",
+        "/api/v1/people",
+        "/api/v1/people/{person_id}",
+        "/api/v1/units",
+        "/api/v1/units/{unit_id}",
+    ]
