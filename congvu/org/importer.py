@@ -30,7 +30,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -249,11 +249,17 @@ class _Issues:
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def sorted(self) -> list[ImportIssue]:
         issues = [issue for _key, issue in sorted(self._items, key=lambda item: item[0])]
         if len(issues) > MAX_ISSUES:
             rest = len(issues) - MAX_ISSUES
-            issues = [*issues[:MAX_ISSUES], ImportIssue("", None, None, _("…và %(count)s lỗi khác.") % {"count": _vn_number(rest)})]
+            issues = [
+                *issues[:MAX_ISSUES],
+                ImportIssue("", None, None, _("…và %(count)s lỗi khác.") % {"count": _vn_number(rest)}),
+            ]
         return issues
 
 
@@ -303,7 +309,10 @@ def _read_header(sheet: _Sheet, header: Sequence[Any], issues: _Issues) -> None:
         elif column.key in sheet.columns:
             first = sheet.letter(column.key)
             issues.add(
-                sheet.name, 1, letter, _("Cột “%(header)s” bị lặp (đã có ở cột %(first)s).") % {"header": column.header, "first": first}
+                sheet.name,
+                1,
+                letter,
+                _("Cột “%(header)s” bị lặp (đã có ở cột %(first)s).") % {"header": column.header, "first": first},
             )
         else:
             sheet.columns[column.key] = index
@@ -315,7 +324,10 @@ def _read_header(sheet: _Sheet, header: Sequence[Any], issues: _Issues) -> None:
         if len(names) == 1:
             message = _("Thiếu cột “%(header)s” ở dòng tiêu đề.") % {"header": names[0]}
         else:
-            message = _("Thiếu cột “%(first)s” hoặc cột “%(second)s” ở dòng tiêu đề.") % {"first": names[0], "second": names[1]}
+            message = _("Thiếu cột “%(first)s” hoặc cột “%(second)s” ở dòng tiêu đề.") % {
+                "first": names[0],
+                "second": names[1],
+            }
         issues.add(sheet.name, 1, None, message)
 
 
@@ -380,6 +392,7 @@ def _read_workbook(handle: BinaryIO, issues: _Issues, progress: Progress | None)
                 _read_rows(sheet, rows, issues, tick)
             sheets[sheet.name] = sheet
     except _BROKEN_FILE_ERRORS:
+        issues.clear()  # whatever was found before the file broke does not matter
         issues.add("", None, None, _not_xlsx())
         return None
     finally:
@@ -484,7 +497,9 @@ class _Cells:
             text = " ".join(text.split())
         if len(text) > max_length:
             self.fail(
-                key, _("Giá trị ở cột “%(column)s” dài quá %(max)d ký tự.") % {"column": self.header(key), "max": max_length}
+                key,
+                _("Giá trị ở cột “%(column)s” dài quá %(max)d ký tự.")
+                % {"column": self.header(key), "max": max_length},
             )
             return None
         return text
@@ -523,7 +538,9 @@ class _Cells:
             return None
         if isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit():
             return value
-        self.fail(key, _("Số định danh cá nhân phải gồm đúng 12 chữ số (đang là “%(value)s”).") % {"value": _show(value)})
+        self.fail(
+            key, _("Số định danh cá nhân phải gồm đúng 12 chữ số (đang là “%(value)s”).") % {"value": _show(value)}
+        )
         return None
 
     def day(self, key: str, *, required: bool = False) -> date | None:
@@ -555,9 +572,9 @@ class _Cells:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, float) and value.is_integer():
-            number = int(value)
-        elif isinstance(value, str) and value.isascii() and value.isdigit():
+        elif (isinstance(value, float) and value.is_integer()) or (
+            isinstance(value, str) and value.isascii() and value.isdigit()
+        ):
             number = int(value)
         if number is None or not 0 <= number < 2**31:
             self.fail(
@@ -683,6 +700,7 @@ class _Plan:
         self.file_units: dict[str, Unit] = {}
         self.file_people_by_pid: dict[str, Person] = {}
         self.file_people_by_name: dict[tuple[str, date | None], list[Person]] = defaultdict(list)
+        self.file_names_by_pid: dict[str, str] = {}
         self.unit_rows: dict[str, _UnitRow] = {}
         self.titles_by_pk: dict[int, Title] = {}
 
@@ -729,7 +747,8 @@ class _Plan:
             sort_order = cells.natural("sort_order")
             if code is not None and code in first_row:
                 cells.fail(
-                    "code", _("Mã đơn vị “%(code)s” bị lặp (đã có ở dòng %(row)d).") % {"code": code, "row": first_row[code]}
+                    "code",
+                    _("Mã đơn vị “%(code)s” bị lặp (đã có ở dòng %(row)d).") % {"code": code, "row": first_row[code]},
                 )
                 continue
             if code is not None:
@@ -739,7 +758,7 @@ class _Plan:
                 row.unit = self.db_units.get(code) or Unit(code=code, path="", status=UnitStatus.ACTIVE)
                 self.file_units[code] = row.unit
             self.units.append(row)
-        by_code = {row.code: row for row in self.units if row.code is not None}
+        self.unit_rows = {row.code: row for row in self.units if row.code is not None}
         for row in self.units:
             if row.parent_code is None:
                 continue
@@ -752,7 +771,7 @@ class _Plan:
                     % {"code": row.parent_code},
                 )
             row.parent = parent
-        self._check_cycles(by_code)
+        self._check_cycles()
         self._decide_units()
 
     def _unit_issue(self, row: _UnitRow, key: str | None, message: str) -> None:
@@ -760,8 +779,9 @@ class _Plan:
         sheet = self.sheets[UNIT_SHEET]
         self.issues.add(UNIT_SHEET, row.row, sheet.letter(key) if key else None, message)
 
-    def _final_parent_code(self, code: str, by_code: dict[str, _UnitRow]) -> str | None:
-        row = by_code.get(code)
+    def final_parent_code(self, code: str) -> str | None:
+        """The parent's code once the file is written (the file wins over the registry)."""
+        row = self.unit_rows.get(code)
         if row is not None:
             return row.parent_code if row.parent is not None else None
         unit = self.db_units.get(code)
@@ -770,8 +790,9 @@ class _Plan:
         parent = self.db_units_by_pk.get(unit.parent_id)
         return parent.code if parent is not None else None
 
-    def _check_cycles(self, by_code: dict[str, _UnitRow]) -> None:
+    def _check_cycles(self) -> None:
         """Each unit of a loop of parents (through the file and the registry) is an issue."""
+        by_code = self.unit_rows
         done: set[str] = set()
         for start in by_code:
             path: list[str] = []
@@ -791,7 +812,7 @@ class _Plan:
                     break
                 on_path.add(code)
                 path.append(code)
-                code = self._final_parent_code(code, by_code)
+                code = self.final_parent_code(code)
             done.update(path)
 
     def _decide_units(self) -> None:
@@ -867,7 +888,8 @@ class _Plan:
     def plan_people(self, sheet: _Sheet) -> None:
         sexes = _choice(Sex.choices)
         first_by_pid: dict[str, int] = {}
-        first_by_name: dict[tuple[str, date | None], int] = {}
+        first_by_name: dict[tuple[str, date | None], int] = {}  # any row
+        first_without_pid: dict[tuple[str, date | None], int] = {}  # rows identified by name and birth date only
         claimed: dict[int, int] = {}  # existing person pk -> first row that matched it
         for number, values in sheet.rows:
             cells = _Cells(sheet, number, values, self.issues)
@@ -891,6 +913,19 @@ class _Plan:
                 self.people.append(row)  # the person cannot be identified; already reported
                 continue
             name_key = (_name_key(full_name), birth_date) if full_name is not None else None
+            if name_key is not None:
+                # A row without an identification number is told apart by name and birth date only.
+                clash = first_by_name.get(name_key) if pid is None else first_without_pid.get(name_key)
+                if clash is not None:
+                    cells.fail(
+                        "full_name",
+                        _("Cán bộ “%(name)s” (%(birth)s) bị lặp (đã có ở dòng %(row)d).")
+                        % {"name": full_name, "birth": self._birth_label(birth_date), "row": clash},
+                    )
+                    continue
+                first_by_name.setdefault(name_key, number)
+                if pid is None:
+                    first_without_pid[name_key] = number
             existing: Person | None = None
             if pid is not None:
                 if pid in first_by_pid:
@@ -909,14 +944,6 @@ class _Plan:
                         existing = namesakes[0]
             else:
                 assert name_key is not None and full_name is not None
-                if name_key in first_by_name:
-                    cells.fail(
-                        "full_name",
-                        _("Cán bộ “%(name)s” (%(birth)s) bị lặp (đã có ở dòng %(row)d).")
-                        % {"name": full_name, "birth": self._birth_label(birth_date), "row": first_by_name[name_key]},
-                    )
-                    continue
-                first_by_name[name_key] = number
                 candidates = self.db_people_by_name.get(name_key, [])
                 if len(candidates) > 1:
                     cells.fail("full_name", self._ambiguous(len(candidates), full_name))
@@ -926,7 +953,8 @@ class _Plan:
                 if existing.pk in claimed:
                     cells.fail(
                         "full_name" if pid is None else "personal_id",
-                        _("Dòng này và dòng %(row)d cùng chỉ một cán bộ đã có trong hệ thống.") % {"row": claimed[existing.pk]},
+                        _("Dòng này và dòng %(row)d cùng chỉ một cán bộ đã có trong hệ thống.")
+                        % {"row": claimed[existing.pk]},
                     )
                     continue
                 claimed[existing.pk] = number
@@ -936,6 +964,7 @@ class _Plan:
             )
             if pid is not None:
                 self.file_people_by_pid[pid] = row.person
+                self.file_names_by_pid[pid] = full_name or ""
             if name_key is not None:
                 self.file_people_by_name[name_key].append(row.person)
             self.people.append(row)
@@ -1035,7 +1064,8 @@ class _Plan:
                         _("Không tìm thấy cán bộ có số định danh này trong sheet CanBo hoặc trong hệ thống."),
                     )
                 return None
-            if full_name is not None and _name_key(full_name) != _name_key(person.full_name):
+            names = {_name_key(person.full_name), _name_key(self.file_names_by_pid.get(pid, person.full_name))}
+            if full_name is not None and _name_key(full_name) not in names:
                 cells.fail(
                     "full_name",
                     _("Họ và tên “%(name)s” không khớp với cán bộ có số định danh này (“%(actual)s”).")
@@ -1074,7 +1104,9 @@ class _Plan:
         if cells.bad & {"title_code", "title_name"}:
             return None
         if code is None and name is None:
-            cells.fail("title_name" if cells.has("title_name") else "title_code", _("Thiếu Mã chức vụ hoặc Tên chức vụ."))
+            cells.fail(
+                "title_name" if cells.has("title_name") else "title_code", _("Thiếu Mã chức vụ hoặc Tên chức vụ.")
+            )
             return None
         by_code_title = by_code.get(code.casefold()) if code is not None else None
         if code is not None and by_code_title is None:
@@ -1097,7 +1129,10 @@ class _Plan:
             return None
         unit = self.file_units.get(code) or self.db_units.get(code)
         if unit is None and units_known:
-            cells.fail("unit", _("Không tìm thấy đơn vị có mã “%(code)s” trong sheet DonVi hoặc trong hệ thống.") % {"code": code})
+            cells.fail(
+                "unit",
+                _("Không tìm thấy đơn vị có mã “%(code)s” trong sheet DonVi hoặc trong hệ thống.") % {"code": code},
+            )
         return unit
 
     def _match_posts(self, rows: list[tuple[_Cells, _PostRow]]) -> None:
@@ -1116,7 +1151,9 @@ class _Plan:
                 if post.unit.pk is not None and post.unit.status != UnitStatus.ACTIVE:
                     cells.fail("unit", _("Đơn vị “%(name)s” không còn hoạt động.") % {"name": post.unit.name})
                 if not post.title.active:
-                    cells.fail("title_name" if cells.has("title_name") else "title_code", self._inactive_title(post.title))
+                    cells.fail(
+                        "title_name" if cells.has("title_name") else "title_code", self._inactive_title(post.title)
+                    )
                 post.action = "create"
                 post.values = {
                     "kind": post.kind or AppointmentKind.PRIMARY,
@@ -1131,9 +1168,7 @@ class _Plan:
                     "decision_number": post.decision_number,
                     "decision_date": post.decision_date,
                 }
-                changed = {
-                    k: v for k, v in wanted.items() if v is not None and getattr(post.appointment, k) != v
-                }
+                changed = {k: v for k, v in wanted.items() if v is not None and getattr(post.appointment, k) != v}
                 if changed:
                     post.action = "update"
                     post.values = changed
@@ -1167,18 +1202,18 @@ class _Plan:
                 continue  # unchanged posts are counted from the registry above
             current = post.appointment
             kind = post.values.get("kind", current.kind if current is not None else AppointmentKind.PRIMARY)
-            end = post.values["end_date"] if "end_date" in post.values else (current.end_date if current else None)
+            end = post.values.get("end_date", current.end_date if current else None)
             if kind == AppointmentKind.PRIMARY:
                 label = _("dòng %(row)d") % {"row": post.row}
                 by_person[id(post.person)].append((post.start, end or date.max, cells, label))
         for intervals in by_person.values():
-            for index, (start, end, cells, _label) in enumerate(intervals):
-                if cells is None:
+            for index, (start, end, row_cells, _label) in enumerate(intervals):
+                if row_cells is None:
                     continue
                 other = next((o for o in intervals[:index] if o[0] <= end and start <= o[1]), None)
                 if other is not None:
-                    cells.fail(
-                        None,
+                    row_cells.fail(
+                        "start",
                         _(
                             "Cán bộ đã giữ một chức vụ chính khác trong cùng thời gian (%(other)s); "
                             "hãy ghi Đến ngày cho chức vụ cũ hoặc chọn hình thức Kiêm nhiệm."
@@ -1206,49 +1241,61 @@ class _Conflict(Exception):
     """The registry changed between the check and the write."""
 
 
-def _check_versions(model: type[Unit] | type[Person], expected: dict[int, int]) -> None:
+def _check_versions(queryset: QuerySet[Any], expected: dict[int, int]) -> None:
     for ids in _chunks(sorted(expected)):
-        current = dict(model.objects.select_for_update().filter(pk__in=ids).values_list("pk", "version"))
-        if any(current.get(pk) != version for pk, version in expected.items() if pk in ids):
+        current = dict(queryset.select_for_update().filter(pk__in=ids).values_list("pk", "version"))
+        if any(current.get(pk) != expected[pk] for pk in ids):
             raise _Conflict
 
 
 def _write(plan: _Plan, acting_user: Actor | None) -> None:
     changes: list[Change] = []
-    _check_versions(Unit, {r.unit.pk: r.unit.version for r in plan.units if r.action in {"change", "sort"} and r.unit})
-    _check_versions(Person, {r.person.pk: r.person.version for r in plan.people if r.action == "update" and r.person})
+    _check_versions(
+        Unit.objects.all(), {r.unit.pk: r.unit.version for r in plan.units if r.action in {"change", "sort"} and r.unit}
+    )
+    _check_versions(
+        Person.objects.all(), {r.person.pk: r.person.version for r in plan.people if r.action == "update" and r.person}
+    )
     changes += _write_units(plan)
     changes += _write_people(plan)
     changes += _write_posts(plan)
     record_many(acting_user=acting_user, changes=changes)
 
 
-def _unit_order(rows: list[_UnitRow]) -> list[_UnitRow]:
-    """Rows to write, each after the row of its parent (the parents form no loop)."""
-    by_code = {row.code: row for row in rows}
-    ordered: list[_UnitRow] = []
-    placed: set[str] = set()
-    for row in rows:
-        chain: list[_UnitRow] = []
-        current: _UnitRow | None = row
-        while current is not None and current.code not in placed:
+def _unit_order(plan: _Plan, rows: list[_UnitRow]) -> list[_UnitRow]:
+    """Rows to write, ancestors first in the tree as it will be (the parents form no loop)."""
+    depths: dict[str, int] = {}
+
+    def depth(code: str) -> int:
+        chain: list[str] = []
+        current: str | None = code
+        while current is not None and current not in depths:
             chain.append(current)
-            placed.add(current.code or "")
-            current = by_code.get(current.parent_code) if current.parent_code is not None else None
-        ordered.extend(reversed(chain))
-    return ordered
+            current = plan.final_parent_code(current)
+        level = -1 if current is None else depths[current]
+        for member in reversed(chain):
+            level += 1
+            depths[member] = level
+        return depths[code]
+
+    return sorted(rows, key=lambda row: depth(row.code or ""))
 
 
 def _write_units(plan: _Plan) -> list[Change]:
+    """Create and change the units of the file; new units mirror ``services.create_unit``, in bulk."""
     rows = [r for r in plan.units if r.action]
-    new_rows = [r for r in rows if r.action == "create"]
-    for row in new_rows:
-        assert row.unit is not None and row.name is not None and row.kind is not None and row.valid_from is not None
+    new_units: list[Unit] = []
+    for row in rows:
+        if row.action != "create":
+            continue
         unit = row.unit
+        assert unit is not None and row.name is not None and row.kind is not None and row.valid_from is not None
         unit.name, unit.short_name, unit.kind = row.name, row.short_name or "", row.kind
         unit.valid_from, unit.sort_order, unit.parent = row.valid_from, row.sort_order or 0, None
-    Unit.objects.bulk_create([r.unit for r in new_rows if r.unit is not None], batch_size=1_000)
-    new_ids = {r.unit.pk for r in new_rows if r.unit is not None}
+        new_units.append(unit)
+    # Inserted without parent and path first: the path holds the unit's own id.
+    Unit.objects.bulk_create(new_units, batch_size=1_000)
+    new_ids = {unit.pk for unit in new_units}
     places: dict[int, tuple[str, int]] = {}  # current path and depth of existing units
 
     def place(unit: Unit) -> tuple[str, int]:
@@ -1260,9 +1307,9 @@ def _write_units(plan: _Plan) -> list[Change]:
 
     changes: list[Change] = []
     basis = services.Basis(number=IMPORT_BASIS)
-    for row in _unit_order(rows):
+    for row in _unit_order(plan, rows):
         unit, parent = row.unit, row.parent
-        assert unit is not None and row.valid_from is not None
+        assert unit is not None
         if row.action == "create":
             parent_path, parent_depth = place(parent) if parent is not None else ("", -1)
             unit.parent = parent
@@ -1273,25 +1320,23 @@ def _write_units(plan: _Plan) -> list[Change]:
             unit.sort_order = row.sort_order
             unit.version += 1
             Unit.objects.filter(pk=unit.pk).update(sort_order=unit.sort_order, version=F("version") + 1)
-            changes.append(_unit_change(unit, row.before, {"sort_order": unit.sort_order}))
+            changes.append(_unit_change(unit, row.before, {}))
         else:
             changes.append(_change_unit(row, place, basis))
             places.clear()  # a move changes the paths of a whole subtree
-    Unit.objects.bulk_update([r.unit for r in new_rows if r.unit is not None], ["parent", "path", "depth"], batch_size=500)
+    Unit.objects.bulk_update(new_units, ["parent", "path", "depth"], batch_size=500)
     events = [
-        UnitEvent(kind=UnitEventKind.CREATE, effective_date=r.valid_from, basis_number=basis.number) for r in new_rows
+        UnitEvent(kind=UnitEventKind.CREATE, effective_date=unit.valid_from, basis_number=basis.number)
+        for unit in new_units
     ]
     UnitEvent.objects.bulk_create(events, batch_size=1_000)
     targets = UnitEvent.targets.through
     targets.objects.bulk_create(
-        [targets(unitevent_id=e.pk, unit_id=r.unit.pk) for e, r in zip(events, new_rows, strict=True) if r.unit],
+        [targets(unitevent_id=event.pk, unit_id=unit.pk) for event, unit in zip(events, new_units, strict=True)],
         batch_size=2_000,
     )
-    versions = []
-    for event, row in zip(events, new_rows, strict=True):
-        unit = row.unit
-        assert unit is not None
-        versions.append(
+    UnitVersion.objects.bulk_create(
+        [
             UnitVersion(
                 unit=unit,
                 name=unit.name,
@@ -1302,19 +1347,22 @@ def _write_units(plan: _Plan) -> list[Change]:
                 valid_from=unit.valid_from,
                 event=event,
             )
+            for event, unit in zip(events, new_units, strict=True)
+        ],
+        batch_size=1_000,
+    )
+    creations = [
+        Change(
+            action="org.unit.import_create",
+            object_type="unit",
+            object_id=str(unit.pk),
+            object_label=unit.name,
+            after=services.unit_state(unit) | {"basis": basis.number},
+            subjects=[("unit", str(unit.parent_id))] if unit.parent_id else [],
         )
-        changes.append(
-            Change(
-                action="org.unit.import_create",
-                object_type="unit",
-                object_id=str(unit.pk),
-                object_label=unit.name,
-                after=services.unit_state(unit) | {"basis": basis.number},
-                subjects=[("unit", str(unit.parent_id))] if unit.parent_id else [],
-            )
-        )
-    UnitVersion.objects.bulk_create(versions, batch_size=1_000)
-    return changes
+        for unit in new_units
+    ]
+    return creations + changes
 
 
 def _unit_change(unit: Unit, before: dict[str, Any], extra: dict[str, Any]) -> Change:
@@ -1415,7 +1463,11 @@ def _write_posts(plan: _Plan) -> list[Change]:
     for post in plan.posts:
         if post.action == "create":
             appointment = Appointment(
-                person_id=post.person.pk, title_id=post.title.pk, unit_id=post.unit.pk, start_date=post.start, **post.values
+                person_id=post.person.pk,
+                title_id=post.title.pk,
+                unit_id=post.unit.pk,
+                start_date=post.start,
+                **post.values,
             )
             new.append((post, appointment))
         elif post.action == "update":
@@ -1493,7 +1545,9 @@ def import_org_workbook(
         report.issues = issues.sorted()
         return report
     plan.count(report)
-    if dry_run or not any(r.action for r in [*plan.units, *plan.people, *plan.posts]):
+    if dry_run or not (
+        any(r.action for r in plan.units) or any(r.action for r in plan.people) or any(r.action for r in plan.posts)
+    ):
         return report
     try:
         with transaction.atomic():
@@ -1521,34 +1575,50 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 def _help_rows() -> list[tuple[str, ...]]:
     """The instructions sheet, in Vietnamese (everything but the lists)."""
     rules = [
-        _("Tệp gồm ba sheet bắt buộc: DonVi (đơn vị), CanBo (cán bộ, công chức), BoNhiem (bổ nhiệm). "
-          "Không đổi tên sheet; sheet không có dữ liệu vẫn phải giữ lại cùng dòng tiêu đề."),
-        _("Dòng 1 của mỗi sheet là dòng tiêu đề; cột có dấu * là bắt buộc. Có thể đổi thứ tự cột; "
-          "cột STT và Ghi chú được bỏ qua, cột có tên khác bị báo lỗi."),
-        _("Nhập là tất cả hoặc không: chỉ một dòng lỗi là không có dữ liệu nào được ghi. "
-          "Hệ thống liệt kê mọi lỗi kèm sheet, dòng và cột; sửa hết rồi nhập lại."),
-        _("Nhập lại cùng một tệp không tạo bản ghi trùng: đơn vị được nhận theo mã; cán bộ theo số định danh "
-          "cá nhân, nếu không có thì theo họ tên và ngày sinh; bổ nhiệm theo cán bộ, chức vụ, đơn vị và ngày bắt đầu."),
-        _("Ô để trống ở cột không bắt buộc không xoá dữ liệu đã có trong hệ thống; riêng Mã đơn vị cấp trên "
-          "để trống nghĩa là đơn vị cấp cao nhất."),
+        _(
+            "Tệp gồm ba sheet bắt buộc: DonVi (đơn vị), CanBo (cán bộ, công chức), BoNhiem (bổ nhiệm). "
+            "Không đổi tên sheet; sheet không có dữ liệu vẫn phải giữ lại cùng dòng tiêu đề."
+        ),
+        _(
+            "Dòng 1 của mỗi sheet là dòng tiêu đề; cột có dấu * là bắt buộc. Có thể đổi thứ tự cột; "
+            "cột STT và Ghi chú được bỏ qua, cột có tên khác bị báo lỗi."
+        ),
+        _(
+            "Nhập là tất cả hoặc không: chỉ một dòng lỗi là không có dữ liệu nào được ghi. "
+            "Hệ thống liệt kê mọi lỗi kèm sheet, dòng và cột; sửa hết rồi nhập lại."
+        ),
+        _(
+            "Nhập lại cùng một tệp không tạo bản ghi trùng: đơn vị được nhận theo mã; cán bộ theo số định danh "
+            "cá nhân, nếu không có thì theo họ tên và ngày sinh; bổ nhiệm theo cán bộ, chức vụ, đơn vị và ngày bắt đầu."
+        ),
+        _(
+            "Ô để trống ở cột không bắt buộc không xoá dữ liệu đã có trong hệ thống; riêng Mã đơn vị cấp trên "
+            "để trống nghĩa là đơn vị cấp cao nhất."
+        ),
         _("Ngày: ô định dạng Ngày (Date), hoặc văn bản dd/mm/yyyy (ví dụ 01/07/2025) hoặc yyyy-mm-dd."),
-        _("Mã đơn vị, Mã đơn vị cấp trên, Số định danh cá nhân và Điện thoại phải ở dạng Văn bản (Text) "
-          "(mẫu này đã định dạng sẵn). Nếu ô là số, Excel bỏ mất các số 0 ở đầu và không khôi phục được "
-          "(mã 01 thành 1, mã 01.001 thành 1,001): mã đơn vị dạng số nguyên được nhận như chữ số còn lại, "
-          "các trường hợp khác bị báo lỗi."),
-        _("Đơn vị đã có: nếu tên, tên viết tắt, loại hoặc đơn vị cấp trên khác với hệ thống, thay đổi được ghi "
-          "từ ngày ở cột Hiệu lực từ, ngày này phải sau lần thay đổi trước; thay đổi trong quá khứ cần ghi nhận "
-          "bằng sự kiện tổ chức trên màn hình đơn vị."),
-        _("Sheet BoNhiem xác định cán bộ bằng Số định danh cá nhân, hoặc Họ và tên cùng Ngày sinh; cán bộ có "
-          "thể ở sheet CanBo của cùng tệp hoặc đã có trong hệ thống. Chức vụ ghi bằng mã hoặc tên trong danh mục "
-          "dưới đây. Một người chỉ giữ một chức vụ chính tại một thời điểm: ghi Đến ngày cho chức vụ cũ "
-          "hoặc chọn Kiêm nhiệm."),
+        _(
+            "Mã đơn vị, Mã đơn vị cấp trên, Số định danh cá nhân và Điện thoại phải ở dạng Văn bản (Text) "
+            "(mẫu này đã định dạng sẵn). Nếu ô là số, Excel bỏ mất các số 0 ở đầu và không khôi phục được "
+            "(mã 01 thành 1, mã 01.001 thành 1,001): mã đơn vị dạng số nguyên được nhận như chữ số còn lại, "
+            "các trường hợp khác bị báo lỗi."
+        ),
+        _(
+            "Đơn vị đã có: nếu tên, tên viết tắt, loại hoặc đơn vị cấp trên khác với hệ thống, thay đổi được ghi "
+            "từ ngày ở cột Hiệu lực từ, ngày này phải sau lần thay đổi trước; thay đổi trong quá khứ cần ghi nhận "
+            "bằng sự kiện tổ chức trên màn hình đơn vị."
+        ),
+        _(
+            "Sheet BoNhiem xác định cán bộ bằng Số định danh cá nhân, hoặc Họ và tên cùng Ngày sinh; cán bộ có "
+            "thể ở sheet CanBo của cùng tệp hoặc đã có trong hệ thống. Chức vụ ghi bằng mã hoặc tên trong danh mục "
+            "dưới đây. Một người chỉ giữ một chức vụ chính tại một thời điểm: ghi Đến ngày cho chức vụ cũ "
+            "hoặc chọn Kiêm nhiệm."
+        ),
         _("Mỗi sheet tối đa %(limit)s dòng dữ liệu.") % {"limit": _vn_number(MAX_ROWS)},
     ]
     rows: list[tuple[str, ...]] = [(_("Hướng dẫn nhập tổ chức, cán bộ và bổ nhiệm từ Excel"),), ()]
     rows += [(f"{i}. {text}",) for i, text in enumerate(rules, start=1)]
     rows += [(), (_("Ví dụ (không nhập các dòng này; chép sang sheet tương ứng nếu cần)"),)]
-    examples = {
+    examples: dict[str, list[tuple[str, ...]]] = {
         UNIT_SHEET: [
             ("01", "Tỉnh Hưng Yên", "", str(UnitKind.PROVINCE.label), "", "01/07/2025", "1"),
             ("01.010", "Sở Nội vụ", "SNV", str(UnitKind.AGENCY.label), "01", "01/07/2025", "10"),
@@ -1556,8 +1626,19 @@ def _help_rows() -> list[tuple[str, ...]]:
         ],
         PERSON_SHEET: [("034085001234", "Nguyễn Văn An", "15/03/1985", "Nam", "an.nv@hungyen.gov.vn", "0912345678")],
         POST_SHEET: [
-            ("034085001234", "Nguyễn Văn An", "", "truong_phong", "Trưởng phòng", "01.010.01", "Chức vụ chính",
-             "01/08/2025", "", "123/QĐ-SNV", "25/07/2025"),
+            (
+                "034085001234",
+                "Nguyễn Văn An",
+                "",
+                "truong_phong",
+                "Trưởng phòng",
+                "01.010.01",
+                "Chức vụ chính",
+                "01/08/2025",
+                "",
+                "123/QĐ-SNV",
+                "25/07/2025",
+            ),
         ],
     }
     for spec in _SHEETS:
@@ -1580,7 +1661,7 @@ def build_template() -> bytes:
         help_sheet.column_dimensions[letter].width = 20
     # The lists offered in the drop-downs, also readable here.
     lists: dict[str, list[str]] = {
-        _("Loại đơn vị (hoặc mã)"): [f"{label}" for _code, label in UnitKind.choices],
+        _("Loại đơn vị (hoặc mã)"): [str(label) for _code, label in UnitKind.choices],
         _("Giới tính"): [str(label) for _code, label in Sex.choices],
         _("Hình thức bổ nhiệm"): [str(label) for _code, label in AppointmentKind.choices],
     }
@@ -1588,11 +1669,11 @@ def build_template() -> bytes:
     help_sheet.append([])
     help_sheet.append([_("Danh mục")])
     help_sheet.cell(help_sheet.max_row, 1).font = _BOLD
-    for heading, values in lists.items():
+    for heading, entries in lists.items():
         help_sheet.append([heading])
         help_sheet.cell(help_sheet.max_row, 1).font = _BOLD
         first = help_sheet.max_row + 1
-        for value in values:
+        for value in entries:
             help_sheet.append([value])
         ranges[heading] = f"{HELP_SHEET}!$A${first}:$A${help_sheet.max_row}"
     help_sheet.append([_("Chức vụ: mã"), _("tên")])
@@ -1601,9 +1682,6 @@ def build_template() -> bytes:
     for title in Title.objects.filter(active=True).order_by("level", "name"):
         help_sheet.append([title.code, title.name])
     titles_range = f"{HELP_SHEET}!$B${first}:$B${max(help_sheet.max_row, first)}"
-    for row in help_sheet.iter_rows(min_row=3, max_row=13, max_col=1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=False, vertical="top")
 
     drop_downs = {
         (UNIT_SHEET, "kind"): ranges[_("Loại đơn vị (hoặc mã)")],
