@@ -14,10 +14,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congvu.org.importer import ImportReport, import_org_workbook
 
-_LABELS = {"units": "Đơn vị", "people": "Cán bộ", "appointments": "Bổ nhiệm"}
+_LABELS = {"units": gettext_lazy("Đơn vị"), "people": gettext_lazy("Cán bộ"), "appointments": gettext_lazy("Bổ nhiệm")}
 
 
 def _plain(text: str) -> str:
@@ -54,11 +55,7 @@ class Command(BaseCommand):
         if not report.ok:
             for issue in report.issues:
                 self.stdout.write(str(issue))
-            count = len([i for i in report.issues if i.sheet or i.row])
-            raise CommandError(
-                _("Tệp có lỗi (%(count)d); không có dữ liệu nào được ghi.") % {"count": max(count, len(report.issues))},
-                returncode=1,
-            )
+            raise CommandError(_("Tệp có lỗi; không có dữ liệu nào được ghi."), returncode=1)
         self._print_counts(report)
 
     def _print_counts(self, report: ImportReport) -> None:
@@ -68,7 +65,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("%(label)s: tạo mới %(created)d, cập nhật %(updated)d, không đổi %(unchanged)d")
                 % {
-                    "label": _(label),
+                    "label": label,
                     "created": report.created[key],
                     "updated": report.updated[key],
                     "unchanged": report.unchanged[key],
