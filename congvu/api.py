@@ -22,6 +22,7 @@ from congvu.accounts.scope import (
 )
 from congvu.core.policy import Cap
 from congvu.org.models import Appointment, Person, Unit
+from congvu.org.search import fold
 
 api = NinjaAPI(
     title="Công Vụ API",
@@ -191,7 +192,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
     on = timezone.localdate() if filters.current_only else None
     people = people_in_scope(request.user, Cap.ORG_VIEW, on=on).order_by("full_name", "id")
     if filters.q:
-        people = people.filter(full_name__icontains=filters.q)
+        people = people.filter(search_name__contains=fold(filters.q))
     limit, offset = _page(filters)
     return {"items": [_person_out(p) for p in people[offset : offset + limit]], "count": people.count()}
 

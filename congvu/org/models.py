@@ -161,6 +161,7 @@ class Person(models.Model):
     """A cadre, civil servant or public employee."""
 
     full_name = models.CharField(_("họ và tên"), max_length=150)
+    search_name = models.CharField(max_length=150, db_index=True, editable=False, default="")
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, null=True, blank=True, unique=True)

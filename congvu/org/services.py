@@ -6,6 +6,7 @@ records one audit event. Callers check permissions (the policy) before calling.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ from congvu.org.models import (
     UnitStatus,
     UnitVersion,
 )
+from congvu.org.search import fold
 
 
 class OrgError(ValueError):
@@ -419,8 +421,10 @@ def create_person(
     pid = normalise_personal_id(personal_id)
     if pid and Person.objects.filter(personal_id=pid).exists():
         raise OrgError(_("Số định danh cá nhân đã có trong hệ thống."))
+    name = " ".join(unicodedata.normalize("NFC", full_name).split())
     person = Person.objects.create(
-        full_name=" ".join(full_name.split()),
+        full_name=name,
+        search_name=fold(name),
         sex=sex,
         birth_date=birth_date,
         personal_id=pid,

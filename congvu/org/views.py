@@ -26,6 +26,7 @@ from congvu.core.policy import Cap
 from congvu.org import services
 from congvu.org.forms import UnitChangeForm
 from congvu.org.models import Appointment, Person, Unit, UnitEvent, UnitStatus
+from congvu.org.search import fold
 
 
 def _today() -> date:
@@ -120,7 +121,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     people = people_in_scope(request.user, Cap.ORG_VIEW, on=_today()).order_by("full_name", "id")
     if query:
-        people = people.filter(full_name__icontains=query)
+        people = people.filter(search_name__contains=fold(query))
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     template = "org/_person_rows.html" if request.htmx else "org/person_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "q": query})

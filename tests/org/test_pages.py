@@ -105,5 +105,13 @@ def test_rename_with_bad_input_is_a_clear_error(province: Province) -> None:
 
 def test_person_search(province: Province) -> None:
     client = signed_in(province, "admin")
-    html = client.get(reverse("org:person_list"), {"q": "Đức"}).content.decode()
-    assert "Trần Văn Đức" in html and "Nguyễn Thị Hoà" not in html
+    for query in ("Đức", "đức", "duc", "TRAN VAN"):
+        html = client.get(reverse("org:person_list"), {"q": query}).content.decode()
+        assert "Trần Văn Đức" in html and "Nguyễn Thị Hoà" not in html, query
+
+
+def test_fold() -> None:
+    from congvu.org.search import fold
+
+    assert fold("  Nguyễn   Thị HOÀ ") == "nguyen thi hoa"
+    assert fold("Đặng Đức Ước") == "dang duc uoc"
