@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from collections import defaultdict
@@ -31,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -56,6 +57,7 @@ from congvu.org.models import (
     UnitStatus,
     UnitVersion,
 )
+from congvu.org.search import fold
 
 UNIT_SHEET = "DonVi"
 PERSON_SHEET = "CanBo"
@@ -477,8 +479,8 @@ class _Cells:
         self.fail(
             key,
             _(
-                "Ô “%(value)s” ở cột “%(column)s” là số nên Excel đã bỏ các số 0 ở đầu; "
-                "hãy định dạng cột là Văn bản (Text) rồi nhập lại."
+                "Ô “%(value)s” ở cột “%(column)s” đang ở dạng số nên Excel có thể đã làm sai giá trị "
+                "(mất số 0 ở đầu, đổi dấu chấm); hãy định dạng cột là Văn bản (Text) rồi nhập lại."
             )
             % {"value": _show(value), "column": self.header(key)},
         )
@@ -610,7 +612,9 @@ class _Choice:
 def _choice(choices: Iterable[tuple[str, Any]], *aliases: tuple[str, str]) -> _Choice:
     accepted: dict[str, str] = {}
     for code, label in choices:
-        accepted[_name_key(str(label))] = code
+        accepted[_name_key(str(label))] = code  # the label in the active language
+        with translation.override("vi"):  # and always the Vietnamese one, whatever the request's language
+            accepted[_name_key(str(label))] = code
         accepted[code.casefold()] = code
     for alias, code in aliases:
         accepted[_name_key(alias)] = code
@@ -940,14 +944,16 @@ class _Plan:
                     namesakes = [p for p in self.db_people_by_name.get(name_key, []) if not p.personal_id]
                     if len(namesakes) > 1:
                         cells.fail("full_name", self._ambiguous(len(namesakes), full_name or ""))
-                    elif namesakes:
+                        continue
+                    if namesakes:
                         existing = namesakes[0]
             else:
                 assert name_key is not None and full_name is not None
                 candidates = self.db_people_by_name.get(name_key, [])
                 if len(candidates) > 1:
                     cells.fail("full_name", self._ambiguous(len(candidates), full_name))
-                elif candidates:
+                    continue
+                if candidates:
                     existing = candidates[0]
             if existing is not None:
                 if existing.pk in claimed:
@@ -1084,7 +1090,14 @@ class _Plan:
         if len(candidates) == 1:
             return next(iter(candidates.values()))
         if len(candidates) > 1:
-            cells.fail("full_name", self._ambiguous(len(candidates), full_name))
+            cells.fail(
+                "full_name",
+                _(
+                    "Có %(count)d cán bộ cùng họ tên “%(name)s” và ngày sinh trong sheet CanBo hoặc trong hệ thống; "
+                    "hãy ghi Số định danh cá nhân để xác định đúng người."
+                )
+                % {"count": len(candidates), "name": full_name},
+            )
         elif people_known:
             cells.fail(
                 "full_name",
@@ -1411,13 +1424,14 @@ def _write_people(plan: _Plan) -> list[Change]:
         assert person is not None
         for key, value in row.values.items():
             setattr(person, key, value)
+        person.search_name = fold(person.full_name)
         if row.action == "create":
             new.append(person)
         else:
             person.version += 1
             changed.append(row)
     Person.objects.bulk_create(new, batch_size=1_000)
-    fields = sorted({key for row in changed for key in row.values} | {"version"})
+    fields = sorted({key for row in changed for key in row.values} | {"version", "search_name"})
     Person.objects.bulk_update([r.person for r in changed if r.person is not None], fields, batch_size=500)
     changes = [
         Change(
@@ -1519,8 +1533,9 @@ def import_org_workbook(
     """Check the whole workbook, then write all of it in one transaction, or nothing.
 
     Never raises for a bad file: every problem is an ``ImportIssue`` of the report.
-    ``progress(done, total)`` is called while rows are read and checked (outside the
-    write transaction, so that another connection can show it).
+    ``progress(done, total)`` is called every ``PROGRESS_EVERY`` rows read and once more,
+    with ``done == total``, when every row is checked; it is never called inside the write
+    transaction, so that another connection can show it.
     """
     report = ImportReport(dry_run=dry_run)
     issues = _Issues()
@@ -1530,7 +1545,8 @@ def import_org_workbook(
         issues.add("", None, None, _("Không mở được tệp: %(error)s.") % {"error": exc.strerror or exc})
         report.issues = issues.sorted()
         return report
-    with handle:
+    with handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about features of the file it does not keep
         sheets = _read_workbook(handle, issues, progress)
     if sheets is None:
         report.issues = issues.sorted()
@@ -1708,7 +1724,7 @@ def build_template() -> bytes:
             if source is not None:
                 validation = DataValidation(
                     type="list",
-                    formula1=f"={source}",
+                    formula1=source,
                     allow_blank=True,
                     showErrorMessage=True,
                     errorStyle="warning",
