@@ -20,17 +20,18 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import reset_queries, transaction
 
 from congvu.accounts.models import RoleAssignment, User
 from congvu.audit.chain import Actor, Change, record_many
+from congvu.audit.models import AuditEvent
 from congvu.core.policy import Role
 from congvu.demo import names
 from congvu.org import services
@@ -47,6 +48,7 @@ from congvu.org.models import (
     UnitStatus,
     UnitVersion,
 )
+from congvu.org.search import fold
 from congvu.org.services import Basis
 
 PROVINCE_CODE = "AH"
@@ -182,7 +184,7 @@ class _Planner:
         self.ops: list[MergeOp | ChangeOp] = []
         self.open: dict[str, list[int]] = defaultdict(list)  # unit code -> indices of its open posts
         self.children: dict[str, list[str]] = defaultdict(list)
-        self.past_heads: list[int] = []  # people whose agency-head post ended before 2025
+        self.past_heads: list[tuple[date, int]] = []  # (end, person) of agency-head posts that ended
         self.agency_divisions: list[str] = []  # divisions of provincial agencies founded before 2025
 
     # ---- primitives
@@ -253,27 +255,27 @@ class _Planner:
 
     # ---- leadership and staff of one unit
 
-    def lead(self, code: str, deputies: int, *, since: date, history: bool = True) -> None:
+    def lead(self, code: str, deputies: int, *, since: date) -> None:
         """A head and ``deputies`` deputies of a unit founded on ``since``, with some history."""
         spec = self.by_code[code]
         rng = self.rng
         recent = since >= date(2025, 1, 1)
         head = self.person(leader=True)
         start = since if recent else self.day(max(since, date(2015, 1, 1)), date(2024, 12, 31))
-        if history and not recent and (start - since).days > 3 * 365 and rng.random() < 0.4:
+        if not recent and (start - since).days > 3 * 365 and rng.random() < 0.4:
             # Promoted from deputy of the same unit.
             was = self.day(max(since, start - timedelta(days=8 * 365)), start - timedelta(days=2 * 365))
             self.post(head, spec.deputy, code, was, start - timedelta(days=1))
-        if history and not recent and spec.kind == UnitKind.AGENCY and rng.random() < 0.5:
-            previous = self.person(leader=True)
+        if not recent and spec.kind == UnitKind.AGENCY and rng.random() < 0.5:
             began = self.day(max(since, start - timedelta(days=10 * 365)), start - timedelta(days=3 * 365))
             if began < start - timedelta(days=365):
+                previous = self.person(leader=True)
                 self.post(previous, spec.head, code, began, start - timedelta(days=1))
-                self.past_heads.append(previous)
+                self.past_heads.append((start - timedelta(days=1), previous))
         self.post(head, spec.head, code, start)
         for _ in range(deputies):
             deputy = self.person(leader=True)
-            began = since if recent else self.day(max(since, date(2016, 1, 1)), date(2025, 6, 30))
+            began = since if recent else self.day(max(since, date(2016, 1, 1)), date(2024, 12, 31))
             self.post(deputy, spec.deputy, code, began)
 
     def staff(self, code: str, count: int, *, since: date, first_title: str | None = None) -> None:
@@ -285,7 +287,9 @@ class _Planner:
             if not recent and self.agency_divisions and self.rng.random() < 0.15:
                 # Transferred from another division: the earlier post ended the day before.
                 elsewhere = self.rng.choice(self.agency_divisions)
-                began = self.day(max(self.by_code[elsewhere].valid_from, date(2003, 1, 1)), start - timedelta(days=3 * 365))
+                began = self.day(
+                    max(self.by_code[elsewhere].valid_from, date(2003, 1, 1)), start - timedelta(days=3 * 365)
+                )
                 if elsewhere != code and began < start - timedelta(days=365):
                     self.post(person, self.staff_title(), elsewhere, began, start - timedelta(days=1))
             self.post(person, title, code, start)
@@ -324,7 +328,16 @@ class _Planner:
     # ---- the province
 
     def build(self) -> Plan:
-        self.unit(PROVINCE_CODE, PROVINCE_NAME, UnitKind.PROVINCE, None, PROVINCE_FOUNDED, head="", deputy="", issuer="NQ-HĐND")
+        self.unit(
+            PROVINCE_CODE,
+            PROVINCE_NAME,
+            UnitKind.PROVINCE,
+            None,
+            PROVINCE_FOUNDED,
+            head="",
+            deputy="",
+            issuer="NQ-HĐND",
+        )
         self.agencies()
         self.agency_reform()
         self.inspection_reform()
@@ -360,12 +373,21 @@ class _Planner:
         for parent_short, name in names.NEW_DIVISIONS_2025:
             parent = f"{PROVINCE_CODE}.{parent_short}"
             self.division(parent, len(self.children[parent]) + 1, name, AGENCY_REFORM, AGENCY_REFORM_BASIS)
-        # Leadership and staff after every unit exists (transfers pick among them).
+        # Leadership and staff once every unit exists (earlier transfers pick among them). An agency
+        # founded by the 2025 merger is staffed by the merger itself.
+        formed_by_merger = {
+            f"{PROVINCE_CODE}.{target}"
+            for _, target in names.MERGED_AGENCIES
+            if self.by_code[f"{PROVINCE_CODE}.{target}"].valid_from == AGENCY_REFORM
+        }
         for data in all_agencies:
             code = f"{PROVINCE_CODE}.{data.short}"
-            self.lead(code, self.rng.randint(*data.deputies), since=data.founded)
+            if code not in formed_by_merger:
+                self.lead(code, self.rng.randint(*data.deputies), since=data.founded)
         for code in [u.code for u in self.units if u.kind == UnitKind.DIVISION]:
             spec = self.by_code[code]
+            if spec.parent in formed_by_merger:
+                continue
             self.lead(code, self.rng.choice((1, 1, 2)), since=spec.valid_from)
             if spec.name == "Phòng Ngân sách":
                 self.staff(code, 3, since=spec.valid_from, first_title="chuyen_vien")
@@ -462,7 +484,7 @@ class _Planner:
         count = COMMUNES_PER_SCALE * self.scale
         old_number = 0
         for i in range(count):
-            ward = rng.random() < 0.25
+            ward = i % 4 == 1  # about a quarter of them are wards (phường)
             base = pairs[i % len(pairs)]
             place = base if i < len(pairs) else f"{base} {i // len(pairs) + 1}"
             prefix = "Phường" if ward else "Xã"
@@ -494,10 +516,18 @@ class _Planner:
         start = self.day(date(2021, 6, 1), date(2021, 7, 15))
         if self.rng.random() < 0.3:
             previous = self.person(leader=True)
-            self.post(previous, "chu_tich_ubnd_xa", code, self.day(date(2016, 6, 1), date(2016, 7, 15)), start - timedelta(days=1))
+            self.post(
+                previous,
+                "chu_tich_ubnd_xa",
+                code,
+                self.day(date(2016, 6, 1), date(2016, 7, 15)),
+                start - timedelta(days=1),
+            )
         self.post(chair, "chu_tich_ubnd_xa", code, start)
         for _ in range(self.rng.randint(1, 2)):
-            self.post(self.person(leader=True), "pho_chu_tich_ubnd_xa", code, self.day(date(2016, 1, 1), date(2024, 12, 31)))
+            self.post(
+                self.person(leader=True), "pho_chu_tich_ubnd_xa", code, self.day(date(2016, 1, 1), date(2024, 12, 31))
+            )
         for _ in range(self.rng.randint(3, 5)):
             title = self.rng.choice(("chuyen_vien", "chuyen_vien", "can_su"))
             self.post(self.person(), title, code, self.day(max(founded, date(2005, 1, 1)), date(2024, 12, 31)))
@@ -560,7 +590,7 @@ class _Planner:
         vice_chairs = [leader(), leader()]
         for vice in vice_chairs:
             self.post(vice, "pho_chu_tich_ubnd_xa", code, day)
-        for number, division in enumerate(divisions):
+        for division in divisions:
             spec = self.by_code[division]
             if spec.name == "Phòng Văn hóa - Xã hội" and rng.random() < 0.2:
                 # No head yet: a vice-chair runs the division concurrently.
@@ -574,10 +604,8 @@ class _Planner:
             else:
                 deputy = self.person(leader=True)
             self.post(deputy, spec.deputy, division, day)
-            if number == 0:
-                for person in leaders:  # former leaders left over join the office
-                    self.post(person, "chuyen_vien_chinh", division, day)
-                leaders = []
+        for person in leaders:  # former leaders left over join the office
+            self.post(person, "chuyen_vien_chinh", divisions[0], day)
         for turn, (person, title) in enumerate(workers):
             self.post(person, title, divisions[turn % len(divisions)], day)
         for division in divisions:
@@ -592,15 +620,13 @@ class _Planner:
         previous = self.person(leader=True)
         self.post(previous, "chu_tich_ubnd_tinh", root, date(2016, 6, 28), start - timedelta(days=1))
         self.post(chair, "chu_tich_ubnd_tinh", root, start)
-        promoted = sorted(self.past_heads, key=lambda p: self.last_end(p))[-2:]
-        for person in promoted:
-            self.post(person, "pho_chu_tich_ubnd_tinh", root, self.last_end(person) + timedelta(days=1))
+        promoted = sorted(self.past_heads)[-2:]
+        for ended, person in promoted:
+            self.post(person, "pho_chu_tich_ubnd_tinh", root, ended + timedelta(days=1))
         for _ in range(4 - len(promoted)):
-            self.post(self.person(leader=True), "pho_chu_tich_ubnd_tinh", root, self.day(date(2021, 6, 25), date(2024, 6, 30)))
-
-    def last_end(self, person: int) -> date:
-        ends = [p.end for p in self.posts if p.person == person and p.end is not None]
-        return max(ends)
+            self.post(
+                self.person(leader=True), "pho_chu_tich_ubnd_tinh", root, self.day(date(2021, 6, 25), date(2024, 6, 30))
+            )
 
     def top_up(self) -> None:
         """Recruit staff into today's divisions until the province has ``1,000 × scale`` people."""
@@ -608,9 +634,7 @@ class _Planner:
         if missing <= 0:
             return
         targets = [
-            u
-            for u in self.units
-            if u.merged_into is None and u.kind in (UnitKind.DIVISION, UnitKind.COMMUNE_DIVISION)
+            u for u in self.units if u.merged_into is None and u.kind in (UnitKind.DIVISION, UnitKind.COMMUNE_DIVISION)
         ]
         weights = [6 if u.kind == UnitKind.DIVISION else 2 for u in targets]
         total = sum(weights)
@@ -667,7 +691,9 @@ class _Planner:
             start = self.day(max(post.start, date(2020, 1, 1)), date(2023, 6, 30))
             if start >= date(2024, 12, 31):
                 continue
-            target = rng.choice([c for c in self.agency_divisions if c != post.unit])
+            target = rng.choice(
+                [c for c in self.agency_divisions if c != post.unit and self.by_code[c].merged_into is None]
+            )
             if self.by_code[target].valid_from > start:
                 continue
             self.post(post.person, post.title, target, start, start + timedelta(days=364), AppointmentKind.SECONDMENT)
@@ -716,12 +742,12 @@ class DemoSummary:
     people: int
     appointments: int
     audit_events: int = 0
-    counts_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+        reset_queries()  # with DEBUG on, Django keeps every (huge) bulk statement otherwise
 
 
 def ensure_titles() -> dict[str, Title]:
@@ -818,12 +844,14 @@ def _write_units(plan: Plan, acting_user: Actor | None, progress: Progress) -> d
     return written
 
 
-def _write_people(plan: Plan, acting_user: Actor | None, progress: Progress) -> list[Person]:
-    people: list[Person] = []
+def _write_people(plan: Plan, acting_user: Actor | None, progress: Progress) -> list[int]:
+    """Insert the people; returns their primary keys in plan order."""
+    people: list[int] = []
     for chunk in _chunks(plan.people):
         rows = [
             Person(
                 full_name=p.full_name,
+                search_name=fold(p.full_name),  # as services.create_person sets it
                 sex=p.sex,
                 birth_date=p.birth_date,
                 personal_id=p.personal_id,
@@ -839,7 +867,7 @@ def _write_people(plan: Plan, acting_user: Actor | None, progress: Progress) -> 
                 for p in rows
             ],
         )
-        people.extend(rows)
+        people.extend(p.pk for p in rows)
         progress(f"  cán bộ / people: {len(people):,}")
     return people
 
@@ -847,7 +875,7 @@ def _write_people(plan: Plan, acting_user: Actor | None, progress: Progress) -> 
 def _write_posts(
     plan: Plan,
     units: dict[str, Unit],
-    people: list[Person],
+    people: list[int],
     titles: dict[str, Title],
     acting_user: Actor | None,
     progress: Progress,
@@ -856,7 +884,7 @@ def _write_posts(
     for chunk in _chunks(plan.posts):
         rows = [
             Appointment(
-                person=people[p.person],
+                person_id=people[p.person],
                 title=titles[p.title],
                 unit=units[p.unit],
                 kind=p.kind,
@@ -875,7 +903,7 @@ def _write_posts(
                     "org.appointment.create",
                     "appointment",
                     str(a.pk),
-                    f"{a.person.full_name} — {a.title.name} — {a.unit.name}",
+                    f"{plan.people[p.person].full_name} — {a.title.name} — {a.unit.name}",
                     after={
                         "person": a.person_id,
                         "title": a.title.code,
@@ -886,7 +914,7 @@ def _write_posts(
                     },
                     subjects=[("person", str(a.person_id)), ("unit", str(a.unit_id))],
                 )
-                for a in rows
+                for p, a in zip(chunk, rows, strict=True)
             ],
         )
         done += len(rows)
@@ -920,6 +948,7 @@ def _apply(plan: Plan, units: dict[str, Unit], acting_user: Actor | None, progre
                 parent=fresh(op.parent) if op.parent else None,
             )
         if number % 500 == 0 or number == len(plan.operations):
+            reset_queries()
             progress(f"  sắp xếp, sáp nhập / reorganisations: {number:,}")
 
 
@@ -933,11 +962,6 @@ def summary(created: bool) -> DemoSummary:
         return DemoSummary(created=created, province="", units=0, people=0, appointments=0)
     units = Unit.objects.filter(path__startswith=root.path)
     appointments = Appointment.objects.filter(unit__path__startswith=root.path)
-    by_kind: dict[str, int] = defaultdict(int)
-    for kind in units.values_list("kind", flat=True):
-        by_kind[kind] += 1
-    from congvu.audit.models import AuditEvent
-
     return DemoSummary(
         created=created,
         province=root.name,
@@ -945,7 +969,6 @@ def summary(created: bool) -> DemoSummary:
         people=Person.objects.filter(appointments__in=appointments).distinct().count(),
         appointments=appointments.count(),
         audit_events=AuditEvent.objects.count(),
-        counts_by_kind=dict(sorted(by_kind.items())),
     )
 
 
@@ -982,14 +1005,17 @@ class AccountSpec:
     unit: str  # where that person holds the title (same notation)
 
 
+_FINANCE = f"{PROVINCE_CODE}.STC"
+_BUDGET = f"{_FINANCE}/Phòng Ngân sách"
+_IT = f"{PROVINCE_CODE}.SKHCN/Phòng Công nghệ thông tin và Chuyển đổi số"
 ACCOUNTS: tuple[AccountSpec, ...] = (
-    AccountSpec("admin", Role.ADMIN, PROVINCE_CODE, "chuyen_vien", "AH.SKHCN/Phòng Công nghệ thông tin và Chuyển đổi số"),
+    AccountSpec("admin", Role.ADMIN, PROVINCE_CODE, "chuyen_vien", _IT),
     AccountSpec("lanhdao", Role.LANHDAO, PROVINCE_CODE, "chu_tich_ubnd_tinh", PROVINCE_CODE),
-    AccountSpec("noivu", Role.NOIVU, PROVINCE_CODE, "giam_doc_so", "AH.SNV"),
-    AccountSpec("giamdoc", Role.GIAMDOC, "AH.STC", "giam_doc_so", "AH.STC"),
-    AccountSpec("truongphong", Role.TRUONGPHONG, "AH.STC/Phòng Ngân sách", "truong_phong", "AH.STC/Phòng Ngân sách"),
-    AccountSpec("chuyenvien", Role.CHUYENVIEN, "AH.STC/Phòng Ngân sách", "chuyen_vien", "AH.STC/Phòng Ngân sách"),
-    AccountSpec("thanhtra", Role.THANHTRA, PROVINCE_CODE, "chanh_thanh_tra_tinh", "AH.TTT"),
+    AccountSpec("noivu", Role.NOIVU, PROVINCE_CODE, "giam_doc_so", f"{PROVINCE_CODE}.SNV"),
+    AccountSpec("giamdoc", Role.GIAMDOC, _FINANCE, "giam_doc_so", _FINANCE),
+    AccountSpec("truongphong", Role.TRUONGPHONG, _BUDGET, "truong_phong", _BUDGET),
+    AccountSpec("chuyenvien", Role.CHUYENVIEN, _BUDGET, "chuyen_vien", _BUDGET),
+    AccountSpec("thanhtra", Role.THANHTRA, PROVINCE_CODE, "chanh_thanh_tra_tinh", f"{PROVINCE_CODE}.TTT"),
 )
 
 
@@ -1031,13 +1057,14 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
             created = user is None
             if user is None:
                 user = User(username=spec.username)
-            family_and_middle, _, given = person.full_name.rpartition(" ")
-            # Shown as "first last": Vietnamese order, family name first.
-            user.first_name, user.last_name = family_and_middle, given
-            user.password = encoded
-            user.is_active = True
             if user.person_id is None and not User.objects.filter(person=person).exclude(pk=user.pk).exists():
                 user.person = person
+            shown = user.person.full_name if user.person is not None else person.full_name
+            # get_full_name() is "first last": first = family and middle names, last = given name,
+            # so that screens show the Vietnamese order (Nguyễn Văn An).
+            user.first_name, _, user.last_name = shown.rpartition(" ")
+            user.password = encoded
+            user.is_active = True
             user.save()
             _, granted = RoleAssignment.objects.get_or_create(user=user, role=spec.role, scope_unit=scope)
             if created or granted:
@@ -1055,15 +1082,3 @@ def ensure_accounts(password: str) -> list[tuple[str, str, str]]:
         if changes:
             record_many(acting_user=None, changes=changes)
     return result
-
-
-def digest_source() -> Iterable[str]:
-    """The content that must be identical from one generation to the next (for tests)."""
-    root = province()
-    if root is None:
-        return []
-    units = Unit.objects.filter(path__startswith=root.path).order_by("code").values_list("code", "name", "status")
-    people = Person.objects.filter(appointments__unit__path__startswith=root.path).distinct()
-    rows = [f"{c}|{n}|{s}" for c, n, s in units]
-    rows += sorted(f"{p.full_name}|{p.birth_date}|{p.sex}" for p in people)
-    return rows

@@ -517,7 +517,7 @@ MERGED_AGENCIES: tuple[tuple[AgencyData, str], ...] = (
 
 # The 2025 renaming of the ethnic-affairs committee, which took over religious affairs.
 RENAMED_AGENCY = ("BDT", "Sở Dân tộc và Tôn giáo", "SDTTG")
-NEW_DIVISIONS_2025 = (("SDTTG", "Phòng Quản lý tôn giáo"),)
+NEW_DIVISIONS_2025 = (("BDT", "Phòng Quản lý tôn giáo"),)  # under the renamed agency
 # Social protection moved from the labour department to health before the labour department merged.
 MOVED_DIVISION = ("SLDTBXH", "Phòng Bảo trợ xã hội", "SYT")
 
