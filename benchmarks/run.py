@@ -93,10 +93,7 @@ def main() -> None:
                 f" {m['queries']} | `uv run python -m benchmarks.run --scales {scale}` |"
             )
         print(f"scale {scale}: demo {demo:.2f}s (ref {ref:.2f}s); {json.dumps(measured)}", flush=True)
-    header = (
-        "| what | scale | median | reference median | ratio | queries | command |\n"
-        "|---|---|---|---|---|---|---|\n"
-    )
+    header = "| what | scale | median | reference median | ratio | queries | command |\n|---|---|---|---|---|---|---|\n"
     text = f"""# Benchmarks
 
 Measured on {date.today().isoformat()} on {platform.machine()} with Python {platform.python_version()},

@@ -31,6 +31,7 @@ MODE = env_choice("CONGVU_MODE", ("development", "production"), "development")
 PRODUCTION = MODE == "production"
 DEBUG = env_bool("CONGVU_DEBUG", not PRODUCTION)
 DATA_DIR = env_path("CONGVU_DATA_DIR", PROJECT_DIR / "data")
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the job queue and uploads live here whatever the database
 
 SECRET_KEY = env_secret("CONGVU_SECRET_KEY", required=PRODUCTION, dev_default="dev-only-" + "x" * 50)
 ALLOWED_HOSTS = env_list("CONGVU_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])

@@ -42,13 +42,9 @@ from congvu.org.models import (
     Sex,
     Title,
     Unit,
-    UnitEvent,
-    UnitEventKind,
     UnitKind,
     UnitStatus,
-    UnitVersion,
 )
-from congvu.org.search import fold
 from congvu.org.services import Basis
 
 PROVINCE_CODE = "AH"
@@ -751,19 +747,10 @@ def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
 
 
 def ensure_titles() -> dict[str, Title]:
-    """The titles the demo uses; those missing from the seeded catalogue are added (idempotent)."""
-    for code, name, level, kinds in names.EXTRA_TITLES:
-        Title.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "is_leader": True,
-                "level": level,
-                "unit_kinds": list(kinds),
-                "basis": "Nghị định 334/2025/NĐ-CP (danh mục chức vụ lãnh đạo, quản lý); bổ sung cho dữ liệu minh họa",
-                "certainty": "unverified",
-            },
-        )
+    """The titles of the seeded catalogue (``org/data/titles.json``), by code; the demo uses only these."""
+    missing = set(names.EXTRA_TITLES) - set(Title.objects.values_list("code", flat=True))
+    if missing:
+        raise RuntimeError(f"titles missing from the catalogue: {sorted(missing)}")
     return {t.code: t for t in Title.objects.all()}
 
 
@@ -775,7 +762,6 @@ def _write_units(plan: Plan, acting_user: Actor | None, progress: Progress) -> d
     for spec in plan.units:
         depth_of[spec.code] = 0 if spec.parent is None else depth_of[spec.parent] + 1
         levels[depth_of[spec.code]].append(spec)
-    through = UnitEvent.targets.through
     for depth in sorted(levels):
         for chunk in _chunks(levels[depth]):
             units = [
@@ -793,52 +779,10 @@ def _write_units(plan: Plan, acting_user: Actor | None, progress: Progress) -> d
                 for s in chunk
             ]
             Unit.objects.bulk_create(units)
-            for unit in units:
-                unit.path = (unit.parent.path if unit.parent else "") + f"{unit.pk:08d}/"
-            Unit.objects.bulk_update(units, ["path"], batch_size=1000)
-            events = [
-                UnitEvent(
-                    kind=UnitEventKind.CREATE,
-                    effective_date=s.valid_from,
-                    basis_number=s.basis.number,
-                    basis_date=s.basis.issued_on,
-                    basis_issuer=s.basis.issuer,
-                )
-                for s in chunk
-            ]
-            UnitEvent.objects.bulk_create(events)
-            through.objects.bulk_create(
-                [through(unitevent_id=e.pk, unit_id=u.pk) for e, u in zip(events, units, strict=True)]
-            )
-            UnitVersion.objects.bulk_create(
-                [
-                    UnitVersion(
-                        unit=u,
-                        name=u.name,
-                        short_name=u.short_name,
-                        code=u.code,
-                        kind=u.kind,
-                        parent=u.parent,
-                        valid_from=u.valid_from,
-                        event=e,
-                    )
-                    for e, u in zip(events, units, strict=True)
-                ]
-            )
-            record_many(
-                acting_user=acting_user,
-                changes=[
-                    Change(
-                        "org.unit.create",
-                        "unit",
-                        str(u.pk),
-                        u.name,
-                        after=services.unit_state(u) | {"basis": s.basis.number},
-                        subjects=[("unit", str(u.parent_id))] if u.parent_id else (),
-                    )
-                    for s, u in zip(chunk, units, strict=True)
-                ],
-            )
+            services.place_new_units(units)
+            Unit.objects.bulk_update(units, ["path", "depth"], batch_size=1000)
+            changes = services.record_unit_creations(units, [spec.basis for spec in chunk])
+            record_many(acting_user=acting_user, changes=changes)
             written.update((u.code, u) for u in units)
         progress(f"  đơn vị / units: {len(written):,}")
     return written
@@ -849,24 +793,13 @@ def _write_people(plan: Plan, acting_user: Actor | None, progress: Progress) -> 
     people: list[int] = []
     for chunk in _chunks(plan.people):
         rows = [
-            Person(
-                full_name=p.full_name,
-                search_name=fold(p.full_name),  # as services.create_person sets it
-                sex=p.sex,
-                birth_date=p.birth_date,
-                personal_id=p.personal_id,
-                email=p.email,
+            services.new_person(
+                full_name=p.full_name, sex=p.sex, birth_date=p.birth_date, personal_id=p.personal_id, email=p.email
             )
             for p in chunk
         ]
         Person.objects.bulk_create(rows)
-        record_many(
-            acting_user=acting_user,
-            changes=[
-                Change("org.person.create", "person", str(p.pk), p.full_name, after=services.person_state(p))
-                for p in rows
-            ],
-        )
+        record_many(acting_user=acting_user, changes=[services.person_created(p) for p in rows])
         people.extend(p.pk for p in rows)
         progress(f"  cán bộ / people: {len(people):,}")
     return people
@@ -899,21 +832,7 @@ def _write_posts(
         record_many(
             acting_user=acting_user,
             changes=[
-                Change(
-                    "org.appointment.create",
-                    "appointment",
-                    str(a.pk),
-                    f"{plan.people[p.person].full_name} — {a.title.name} — {a.unit.name}",
-                    after={
-                        "person": a.person_id,
-                        "title": a.title.code,
-                        "unit": a.unit_id,
-                        "kind": a.kind,
-                        "start": a.start_date,
-                        "end": a.end_date,
-                    },
-                    subjects=[("person", str(a.person_id)), ("unit", str(a.unit_id))],
-                )
+                services.appointment_change(a, person_name=plan.people[p.person].full_name, title=a.title, unit=a.unit)
                 for p, a in zip(chunk, rows, strict=True)
             ],
         )

@@ -51,7 +51,6 @@ from congvu.org.models import (
     Sex,
     Title,
     Unit,
-    UnitEvent,
     UnitEventKind,
     UnitKind,
     UnitStatus,
@@ -1338,43 +1337,7 @@ def _write_units(plan: _Plan) -> list[Change]:
             changes.append(_change_unit(row, place, basis))
             places.clear()  # a move changes the paths of a whole subtree
     Unit.objects.bulk_update(new_units, ["parent", "path", "depth"], batch_size=500)
-    events = [
-        UnitEvent(kind=UnitEventKind.CREATE, effective_date=unit.valid_from, basis_number=basis.number)
-        for unit in new_units
-    ]
-    UnitEvent.objects.bulk_create(events, batch_size=1_000)
-    targets = UnitEvent.targets.through
-    targets.objects.bulk_create(
-        [targets(unitevent_id=event.pk, unit_id=unit.pk) for event, unit in zip(events, new_units, strict=True)],
-        batch_size=2_000,
-    )
-    UnitVersion.objects.bulk_create(
-        [
-            UnitVersion(
-                unit=unit,
-                name=unit.name,
-                short_name=unit.short_name,
-                code=unit.code,
-                kind=unit.kind,
-                parent_id=unit.parent_id,
-                valid_from=unit.valid_from,
-                event=event,
-            )
-            for event, unit in zip(events, new_units, strict=True)
-        ],
-        batch_size=1_000,
-    )
-    creations = [
-        Change(
-            action="org.unit.import_create",
-            object_type="unit",
-            object_id=str(unit.pk),
-            object_label=unit.name,
-            after=services.unit_state(unit) | {"basis": basis.number},
-            subjects=[("unit", str(unit.parent_id))] if unit.parent_id else [],
-        )
-        for unit in new_units
-    ]
+    creations = services.record_unit_creations(new_units, [basis] * len(new_units), action="org.unit.import_create")
     return creations + changes
 
 
@@ -1433,16 +1396,7 @@ def _write_people(plan: _Plan) -> list[Change]:
     Person.objects.bulk_create(new, batch_size=1_000)
     fields = sorted({key for row in changed for key in row.values} | {"version", "search_name"})
     Person.objects.bulk_update([r.person for r in changed if r.person is not None], fields, batch_size=500)
-    changes = [
-        Change(
-            action="org.person.import_create",
-            object_type="person",
-            object_id=str(p.pk),
-            object_label=p.full_name,
-            after=services.person_state(p),
-        )
-        for p in new
-    ]
+    changes = [services.person_created(p, action="org.person.import_create") for p in new]
     for row in changed:
         assert row.person is not None
         changes.append(
@@ -1456,19 +1410,6 @@ def _write_people(plan: _Plan) -> list[Change]:
             )
         )
     return changes
-
-
-def _post_state(appointment: Appointment, title: Title) -> dict[str, Any]:
-    return {
-        "person": appointment.person_id,
-        "title": title.code,
-        "unit": appointment.unit_id,
-        "kind": appointment.kind,
-        "start": appointment.start_date,
-        "end": appointment.end_date,
-        "decision_number": appointment.decision_number,
-        "decision_date": appointment.decision_date,
-    }
 
 
 def _write_posts(plan: _Plan) -> list[Change]:
@@ -1496,13 +1437,12 @@ def _write_posts(plan: _Plan) -> list[Change]:
     changes = []
     for post, appointment in new:
         changes.append(
-            Change(
+            services.appointment_change(
+                appointment,
+                person_name=post.person.full_name,
+                title=post.title,
+                unit=post.unit,
                 action="org.appointment.import_create",
-                object_type="appointment",
-                object_id=str(appointment.pk),
-                object_label=_post_label(post.person, post.title, post.unit),
-                after=_post_state(appointment, post.title),
-                subjects=[("person", str(post.person.pk)), ("unit", str(post.unit.pk))],
             )
         )
     for post, appointment in changed:

@@ -17,7 +17,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from congvu.audit.chain import Actor, record
+from congvu.audit.chain import Actor, Change, record, record_many
 from congvu.org.models import (
     Appointment,
     AppointmentKind,
@@ -171,22 +171,68 @@ def create_unit(
         sort_order=sort_order,
         path="",
     )
-    unit.path = (parent.path if parent else "") + _segment(unit.pk)
-    unit.depth = 0 if parent is None else parent.depth + 1
-    unit.save(update_fields=["path", "depth"])
-    event = _event(UnitEventKind.CREATE, valid_from, basis)
-    event.targets.add(unit)
-    _open_version(unit, valid_from, event)
-    record(
-        acting_user=acting_user,
-        action="org.unit.create",
-        object_type="unit",
-        object_id=unit.pk,
-        object_label=unit.name,
-        after=unit_state(unit) | {"basis": basis.number},
-        subjects=[("unit", str(parent.pk))] if parent else [],
-    )
+    place_new_units([unit])
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    record_many(acting_user=acting_user, changes=record_unit_creations([unit], [basis]))
     return unit
+
+
+def place_new_units(units: Sequence[Unit]) -> None:
+    """Give freshly inserted units their path and depth (parents' paths must be set, parents first)."""
+    for unit in units:
+        parent = unit.parent
+        unit.path = (parent.path if parent else "") + _segment(unit.pk)
+        unit.depth = 0 if parent is None else parent.depth + 1
+
+
+def record_unit_creations(
+    units: Sequence[Unit], bases: Sequence[Basis], *, action: str = "org.unit.create"
+) -> list[Change]:
+    """Everything that follows the insertion of new units (one or many, placed already):
+    a create event with its legal basis and the first version each. Returns the audit
+    changes for the caller to append (``record_many``) in the same transaction."""
+    events = [
+        UnitEvent(
+            kind=UnitEventKind.CREATE,
+            effective_date=unit.valid_from,
+            basis_number=basis.number,
+            basis_date=basis.issued_on,
+            basis_issuer=basis.issuer,
+        )
+        for unit, basis in zip(units, bases, strict=True)
+    ]
+    UnitEvent.objects.bulk_create(events, batch_size=1000)
+    targets = UnitEvent.targets.through
+    targets.objects.bulk_create(
+        [targets(unitevent_id=e.pk, unit_id=u.pk) for e, u in zip(events, units, strict=True)], batch_size=2000
+    )
+    UnitVersion.objects.bulk_create(
+        [
+            UnitVersion(
+                unit=u,
+                name=u.name,
+                short_name=u.short_name,
+                code=u.code,
+                kind=u.kind,
+                parent_id=u.parent_id,
+                valid_from=u.valid_from,
+                event=e,
+            )
+            for e, u in zip(events, units, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return [
+        Change(
+            action,
+            "unit",
+            str(u.pk),
+            u.name,
+            after=unit_state(u) | {"basis": b.number},
+            subjects=[("unit", str(u.parent_id))] if u.parent_id else [],
+        )
+        for u, b in zip(units, bases, strict=True)
+    ]
 
 
 @transaction.atomic
@@ -282,9 +328,10 @@ def merge_units(
         # Active children of an absorbed unit become children of the successor.
         for child in Unit.objects.filter(parent=unit, status=UnitStatus.ACTIVE):
             _close_version(child, effective)
+            _move_subtree(child, into)
             child.parent = into
             child.version += 1
-            child.save(update_fields=["parent", "version"])
+            child.save(update_fields=["parent", "version", "path", "depth"])
             _open_version(child, effective, event)
         _retire(unit, UnitStatus.MERGED, effective, into)
         _move_subtree(unit, into)
@@ -421,25 +468,35 @@ def create_person(
     pid = normalise_personal_id(personal_id)
     if pid and Person.objects.filter(personal_id=pid).exists():
         raise OrgError(_("Số định danh cá nhân đã có trong hệ thống."))
-    name = " ".join(unicodedata.normalize("NFC", full_name).split())
-    person = Person.objects.create(
+    person = new_person(full_name=full_name, sex=sex, birth_date=birth_date, personal_id=pid, email=email, phone=phone)
+    person.save()
+    record_many(acting_user=acting_user, changes=[person_created(person)])
+    return person
+
+
+def clean_name(full_name: str) -> str:
+    """A person's name as stored: NFC, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", full_name).split())
+
+
+def new_person(
+    *, full_name: str, sex: str, birth_date: date | None, personal_id: str | None, email: str = "", phone: str = ""
+) -> Person:
+    """An unsaved person with the stored form of its name and its search key (bulk paths save many)."""
+    name = clean_name(full_name)
+    return Person(
         full_name=name,
         search_name=fold(name),
         sex=sex,
         birth_date=birth_date,
-        personal_id=pid,
+        personal_id=personal_id,
         email=email,
         phone=phone,
     )
-    record(
-        acting_user=acting_user,
-        action="org.person.create",
-        object_type="person",
-        object_id=person.pk,
-        object_label=person.full_name,
-        after=person_state(person),
-    )
-    return person
+
+
+def person_created(person: Person, *, action: str = "org.person.create") -> Change:
+    return Change(action, "person", str(person.pk), person.full_name, after=person_state(person))
 
 
 @transaction.atomic
@@ -480,23 +537,45 @@ def appoint(
         decision_number=decision_number,
         decision_date=decision_date,
     )
-    record(
+    record_many(
         acting_user=acting_user,
-        action="org.appointment.create",
-        object_type="appointment",
-        object_id=post.pk,
-        object_label=f"{person.full_name} — {title.name} — {unit.name}",
-        after={
-            "person": person.pk,
-            "title": title.code,
-            "unit": unit.pk,
-            "kind": kind,
-            "start": start_date,
-            "end": end_date,
-        },
-        subjects=[("person", str(person.pk)), ("unit", str(unit.pk))],
+        changes=[appointment_change(post, person_name=person.full_name, title=title, unit=unit)],
     )
     return post
+
+
+def appointment_state(post: Appointment, title: Title) -> dict[str, Any]:
+    return {
+        "person": post.person_id,
+        "title": title.code,
+        "unit": post.unit_id,
+        "kind": post.kind,
+        "start": post.start_date,
+        "end": post.end_date,
+        "decision_number": post.decision_number,
+        "decision_date": post.decision_date,
+    }
+
+
+def appointment_change(
+    post: Appointment,
+    *,
+    person_name: str,
+    title: Title,
+    unit: Unit,
+    action: str = "org.appointment.create",
+    before: dict[str, Any] | None = None,
+) -> Change:
+    """The audit change of a created or updated appointment (names given to spare queries)."""
+    return Change(
+        action,
+        "appointment",
+        str(post.pk),
+        f"{person_name} — {title.name} — {unit.name}",
+        before=before,
+        after=appointment_state(post, title),
+        subjects=[("person", str(post.person_id)), ("unit", str(post.unit_id))],
+    )
 
 
 @transaction.atomic

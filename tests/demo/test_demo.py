@@ -236,7 +236,7 @@ def test_units_are_as_the_services_make_them() -> None:
         if unit.successor is not None:  # an absorbed unit lives on in its successor's subtree
             assert unit.path.startswith(unit.successor.path)
         elif unit.parent is not None:
-            assert unit.path.startswith(unit.parent.path)
+            assert unit.path == unit.parent.path + f"{unit.pk:08d}/"
         created = UnitEvent.objects.get(kind="create", targets=unit)
         first = unit.versions.order_by("valid_from").first()
         assert first is not None and first.event == created and first.valid_from == unit.valid_from

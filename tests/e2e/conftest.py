@@ -62,7 +62,9 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*congvu, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = (data_dir / "server.log").open("w")
-    server = subprocess.Popen([*congvu, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log)
+    server = subprocess.Popen(
+        [*congvu, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

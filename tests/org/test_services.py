@@ -90,6 +90,8 @@ def test_merge_keeps_records_on_the_old_unit_and_finds_them_under_the_successor(
     old_div.refresh_from_db()
     assert (old.status, old.successor_id, old.valid_to) == (UnitStatus.MERGED, province.agency.pk, date(2025, 3, 1))
     assert old_div.parent_id == province.agency.pk  # active division now under the successor
+    assert (old_div.path, old_div.depth) == (f"{province.agency.path}{old_div.pk:08d}/", 2)
+    assert old.path == f"{province.agency.path}{old.pk:08d}/"
     assert staff.appointments.get().unit_id == old_div.pk  # the record still names the unit as it was
     giamdoc = province.users["giamdoc"]  # scoped to Sở Tài chính, the successor
     assert set(units_in_scope(giamdoc, Cap.ORG_VIEW).values_list("code", flat=True)) == {
