@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(province: Province, role: str) -> Client:
-    raw = services.create_token(acting_user=None, user=province.users[role])  # type: ignore[arg-type]
+    raw = services.create_token(acting_user=None, user=province.users[role])
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(province: Province, role: str) -> Client:
     client = Client()
-    client.force_login(province.users[role])  # type: ignore[arg-type]
+    client.force_login(province.users[role])
     return client
 
 
