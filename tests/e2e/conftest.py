@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 def _server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONGVU_")}
-    env |= {"CONGVU_DATA_DIR": str(data_dir), "CONGVU_DEMO_PASSWORD": DEMO_PASSWORD, "CONGVU_QUEUE_IMMEDIATE": "1"}
+    env |= {"CONGVU_DATA_DIR": str(data_dir), "CONGVU_DEMO_PASSWORD": DEMO_PASSWORD}
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         name = f"congvu_e2e_{os.getpid()}"
@@ -58,16 +58,15 @@ def _drop_database(env: dict[str, str]) -> None:
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = _server_env(data_dir)
-    congvu = [sys.executable, "-m", "congvu"]
-    subprocess.run([*congvu, "demo", "--no-serve"], env=env, check=True, capture_output=True, timeout=600)
     port = _free_port()
     log = (data_dir / "server.log").open("w")
+    # Exactly what a user runs: the demo command builds the province and serves it (with its job worker).
     server = subprocess.Popen(
-        [*congvu, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "congvu", "demo", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 with urllib.request.urlopen(f"{url}/health/", timeout=2) as response:
                     if response.status == 200:

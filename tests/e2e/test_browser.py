@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from congvu.demo.generator import PROVINCE_CODE
 from tests.e2e.conftest import DEMO_PASSWORD
+from tests.org.import_corpus import org_workbook
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +93,27 @@ def test_language_switch_to_english(page: Page, live_url: str) -> None:
     page.goto(f"{live_url}/accounts/login/")
     page.get_by_label("Ngôn ngữ").select_option("en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_import_from_the_web_page_runs_as_a_job(page: Page, live_url: str, tmp_path: Path) -> None:
+    good = org_workbook(
+        tmp_path / "good.xlsx",
+        units=[["E2E.01", "Phòng Thử nghiệm", None, "division", PROVINCE_CODE, "01/07/2025", 1]],
+        people=[["001090000777", "Hà Thị Thu", "01/02/1990", "Nữ", None, None]],
+        posts=[["001090000777", None, None, "chuyen_vien", None, "E2E.01", None, "01/08/2025", None, None, None]],
+    )
+    bad = org_workbook(
+        tmp_path / "bad.xlsx", units=[["E2E.02", "Phòng Lỗi", None, "division", "KHONG-CO", "01/07/2025", 1]]
+    )
+    sign_in(page, live_url, "noivu")
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Nhập Excel").click()
+    page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(good))
+    page.get_by_role("button", name="Nhập").click()
+    expect(page.locator("#run")).to_contain_text("Hoàn tất", timeout=30_000)
+    expect(page.locator("table.summary")).to_contain_text("Thêm mới")
+    page.get_by_role("link", name="Nhập tệp khác").click()
+    page.get_by_label("Tệp Excel (.xlsx)").set_input_files(str(bad))
+    page.get_by_role("button", name="Nhập").click()
+    expect(page.locator("#run")).to_contain_text("Có lỗi, không ghi dữ liệu", timeout=30_000)
+    expect(page.locator("table.errors tbody tr")).to_have_count(1)
+    expect(page.locator("table.errors tbody tr")).to_contain_text("DonVi")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from congvu.core.jobs import start_worker_threads
 from congvu.core.policy import Role
 from congvu.demo.generator import DemoSummary, ensure_accounts, generate
 
@@ -102,6 +103,7 @@ class Command(BaseCommand):
         accounts = ensure_accounts(password)
         self._print(result, elapsed, scale, port, password, source, accounts, serve=not options["no_serve"])
         if not options["no_serve"]:
+            start_worker_threads()  # imports from the web page run as background jobs
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
     def _print(
