@@ -99,9 +99,10 @@ def main() -> None:
 Measured on {date.today().isoformat()} on {platform.machine()} with Python {platform.python_version()},
 SQLite (the embedded default), by `uv run python -m benchmarks.run --scales {args.scales}`.
 Medians of {args.repeat} demo generations and {args.page_repeat} requests per page. Ratios are to a reference
-measured in the same run: `congvu migrate` on an empty database for generation, `/health/` (one query)
-for pages. Server time is Django's time to answer through the test client, signed in as `admin`
-(whole province in scope). The query count of a page must not grow with the number of units: compare
+measured in the same run: `congvu migrate` on an empty database for generation, `/health/` (the signed-in
+session's queries and `SELECT 1`) for pages. Server time is Django's time to answer through the test client, signed in as `admin`
+(whole province in scope); the children and unit page are those of the parent of the
+newest unit (a commune at these scales). The query count of a page must not grow with the number of units: compare
 the rows of the two scales.
 
 {header}{chr(10).join(rows + page_rows)}

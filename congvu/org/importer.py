@@ -11,6 +11,12 @@ and records nothing.
 
 An empty optional cell never clears what the registry already holds; the one exception
 is "Mã đơn vị cấp trên", where an empty cell means a top-level unit.
+
+An import may be restricted to the subtrees of the importing user (``scope_paths``): units
+outside them can be neither created, changed, moved into nor given appointments, and an
+existing person may be changed only if they hold (or get in the same file) an appointment
+inside them. Breaches are ordinary issues, and their messages never name a unit outside
+the scope.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -639,6 +645,7 @@ class _UnitRow:
     action: str = ""  # "create", "change" (versioned fields), "sort" (sort order only) or "" (unchanged)
     moved: bool = False
     before: dict[str, Any] | None = None
+    parent_bad: bool = False  # the parent cell could not be read
 
 
 @dataclass(eq=False)
@@ -686,9 +693,10 @@ def _post_label(person: Person, title: Title, unit: Unit) -> str:
 class _Plan:
     """Reads the rows against the registry and decides what to write; never writes."""
 
-    def __init__(self, sheets: dict[str, _Sheet], issues: _Issues) -> None:
+    def __init__(self, sheets: dict[str, _Sheet], issues: _Issues, scope: Sequence[str] | None = None) -> None:
         self.sheets = sheets
         self.issues = issues
+        self.scope = None if scope is None else tuple(scope)  # None: unrestricted
         self.today = timezone.localdate()
         self.units: list[_UnitRow] = []
         self.people: list[_PersonRow] = []
@@ -706,6 +714,9 @@ class _Plan:
         self.file_names_by_pid: dict[str, str] = {}
         self.unit_rows: dict[str, _UnitRow] = {}
         self.titles_by_pk: dict[int, Title] = {}
+        # the scope
+        self.new_unit_scope: dict[str, bool | None] = {}  # new unit code -> inside, outside, unknown
+        self.posted_in_scope: set[int] = set()  # id() of the people the file may appoint inside the scope
 
     # ---- loading the registry
 
@@ -733,6 +744,8 @@ class _Plan:
                 units_known=units is not None and units.usable,
                 people_known=people is not None and people.usable,
             )
+            if self.scope is not None:
+                self._check_people_scope()
 
     # ---- units
 
@@ -757,6 +770,7 @@ class _Plan:
             if code is not None:
                 first_row[code] = number
             row = _UnitRow(number, code, name, short_name, kind, parent_code, valid_from, sort_order, cells.ok)
+            row.parent_bad = "parent" in cells.bad
             if code is not None:
                 row.unit = self.db_units.get(code) or Unit(code=code, path="", status=UnitStatus.ACTIVE)
                 self.file_units[code] = row.unit
@@ -774,6 +788,8 @@ class _Plan:
                     % {"code": row.parent_code},
                 )
             row.parent = parent
+        if self.scope is not None:
+            self._check_units_scope()
         self._check_cycles()
         self._decide_units()
 
@@ -781,6 +797,106 @@ class _Plan:
         row.ok = False
         sheet = self.sheets[UNIT_SHEET]
         self.issues.add(UNIT_SHEET, row.row, sheet.letter(key) if key else None, message)
+
+    # ---- the scope
+
+    def in_scope(self, path: str) -> bool:
+        return self.scope is None or any(path.startswith(root) for root in self.scope)
+
+    def unit_scope(self, unit: Unit) -> bool | None:
+        """Whether the unit lies inside the scope once the file is written (``None``: cannot tell).
+
+        An existing unit is where the registry has it; a new unit is inside when its parent
+        is, through any number of new units of the file.
+        """
+        if unit.pk is not None:
+            return self.in_scope(unit.path)
+        code = unit.code
+        if code in self.new_unit_scope:
+            return self.new_unit_scope[code]
+        chain: list[str] = []
+        answer: bool | None = None
+        current: Unit | None = unit
+        while current is not None:
+            if current.pk is not None:
+                answer = self.in_scope(current.path)
+                break
+            if current.code in self.new_unit_scope:
+                answer = self.new_unit_scope[current.code]
+                break
+            row = self.unit_rows.get(current.code)
+            if current.code in chain or row is None:
+                break  # a loop of new units, reported as such
+            chain.append(current.code)
+            if row.parent is None:
+                # top level, unless the parent cell is unreadable or names an unknown unit
+                answer = False if row.parent_code is None and not row.parent_bad else None
+                break
+            current = row.parent
+        for member in chain:
+            self.new_unit_scope[member] = answer
+        return answer
+
+    def _check_units_scope(self) -> None:
+        """Units outside the scope cannot be changed, created, nor receive a unit of the scope."""
+        for row in self.units:
+            unit, parent = row.unit, row.parent
+            if unit is None:
+                continue
+            if unit.pk is not None and not self.in_scope(unit.path):
+                # Only the code, which the file gave: nothing else of the unit is shown.
+                self._unit_issue(row, "code", _("Đơn vị “%(code)s” nằm ngoài phạm vi của bạn.") % {"code": unit.code})
+                continue
+            if row.parent_bad or (row.parent_code is not None and parent is None):
+                continue  # the parent is unknown; already reported
+            if unit.pk is not None:
+                new_parent_pk = parent.pk if parent is not None else None
+                moving = (parent is not None and parent.pk is None) or new_parent_pk != unit.parent_id
+                if not moving:
+                    continue
+            if parent is None:
+                if unit.pk is None:
+                    message = _("Chỉ được tạo đơn vị trong phạm vi của bạn; hãy ghi mã đơn vị cấp trên.")
+                else:
+                    message = _("Không được chuyển đơn vị ra ngoài phạm vi của bạn; hãy ghi mã đơn vị cấp trên.")
+                self._unit_issue(row, "parent", message)
+            elif self.unit_scope(parent) is False:
+                self._unit_issue(
+                    row,
+                    "parent",
+                    _("Đơn vị cấp trên “%(code)s” nằm ngoài phạm vi của bạn.") % {"code": parent.code},
+                )
+
+    def _people_in_scope(self, pks: Sequence[int]) -> set[int]:
+        """Those of these people with an appointment (any date) in a unit of the scope."""
+        if self.scope is None:
+            return set(pks)
+        if not self.scope:
+            return set()
+        inside = Q()
+        for root in self.scope:
+            inside |= Q(unit__path__startswith=root)
+        found: set[int] = set()
+        for ids in _chunks(sorted(set(pks))):
+            posts = Appointment.objects.filter(inside, person_id__in=ids)
+            found.update(posts.values_list("person_id", flat=True).distinct())
+        return found
+
+    def _check_people_scope(self) -> None:
+        """An existing person may be changed only from within the scope of one of their posts."""
+        rows = [r for r in self.people if r.person is not None and r.person.pk is not None]
+        inside = self._people_in_scope([r.person.pk for r in rows if r.person is not None])
+        for row in rows:
+            person = row.person
+            assert person is not None
+            if person.pk in inside or id(person) in self.posted_in_scope:
+                continue
+            # Any row, changed or not: otherwise the answer would tell what the registry holds.
+            row.ok = False
+            row.action = ""
+            sheet = self.sheets[PERSON_SHEET]
+            key = "personal_id" if row.personal_id is not None else "full_name"
+            self.issues.add(PERSON_SHEET, row.row, sheet.letter(key), _("Cán bộ này không thuộc phạm vi của bạn."))
 
     def final_parent_code(self, code: str) -> str | None:
         """The parent's code once the file is written (the file wins over the registry)."""
@@ -1040,6 +1156,13 @@ class _Plan:
             person = self._post_person(cells, pid, full_name, birth_date, people_known)
             title = self._post_title(cells, title_code, title_name, titles_by_code, titles_by_name)
             unit = self._post_unit(cells, unit_code, units_known)
+            outside = unit is not None and self.scope is not None and self.unit_scope(unit) is False
+            if outside:
+                cells.fail("unit", _("Đơn vị “%(code)s” nằm ngoài phạm vi của bạn.") % {"code": unit_code})
+                unit = None
+            elif person is not None:
+                # unless its unit is known to lie outside the scope, the row may place the person inside
+                self.posted_in_scope.add(id(person))
             if person is None or title is None or unit is None or start is None:
                 continue
             key = (id(person), title.pk, id(unit), start)
@@ -1071,11 +1194,15 @@ class _Plan:
                 return None
             names = {_name_key(person.full_name), _name_key(self.file_names_by_pid.get(pid, person.full_name))}
             if full_name is not None and _name_key(full_name) not in names:
-                cells.fail(
-                    "full_name",
-                    _("Họ và tên “%(name)s” không khớp với cán bộ có số định danh này (“%(actual)s”).")
-                    % {"name": full_name, "actual": person.full_name},
-                )
+                if person.pk is not None and not self._people_in_scope([person.pk]):
+                    # the name of someone outside the scope is not told
+                    message = _("Họ và tên “%(name)s” không khớp với cán bộ có số định danh này.") % {"name": full_name}
+                else:
+                    message = _("Họ và tên “%(name)s” không khớp với cán bộ có số định danh này (“%(actual)s”).") % {
+                        "name": full_name,
+                        "actual": person.full_name,
+                    }
+                cells.fail("full_name", message)
                 return None
             return person
         if full_name is None:
@@ -1203,9 +1330,10 @@ class _Plan:
             for appointment in appointments:
                 if appointment.pk in changed_ids or appointment.kind != AppointmentKind.PRIMARY:
                     continue
+                unit = self.db_units_by_pk[appointment.unit_id]
                 label = _("%(title)s tại %(unit)s từ ngày %(day)s, đã có trong hệ thống") % {
                     "title": self.titles_by_pk[appointment.title_id].name,
-                    "unit": self.db_units_by_pk[appointment.unit_id].name,
+                    "unit": unit.name if self.in_scope(unit.path) else _("một đơn vị ngoài phạm vi của bạn"),
                     "day": _vn_date(appointment.start_date),
                 }
                 by_person[person_key].append((appointment.start_date, appointment.end_date or date.max, None, label))
@@ -1469,14 +1597,19 @@ def import_org_workbook(
     source: Path | bytes,
     progress: Progress | None = None,
     dry_run: bool = False,
+    scope_paths: Sequence[str] | None = None,
 ) -> ImportReport:
     """Check the whole workbook, then write all of it in one transaction, or nothing.
 
     Never raises for a bad file: every problem is an ``ImportIssue`` of the report.
+    ``scope_paths`` restricts the import to the unit subtrees with these paths (``None``:
+    the whole registry; an empty list: nothing).
     ``progress(done, total)`` is called every ``PROGRESS_EVERY`` rows read and once more,
     with ``done == total``, when every row is checked; it is never called inside the write
     transaction, so that another connection can show it.
     """
+    if isinstance(scope_paths, str):
+        raise TypeError("scope_paths is a sequence of paths, not one path")
     report = ImportReport(dry_run=dry_run)
     issues = _Issues()
     try:
@@ -1493,7 +1626,7 @@ def import_org_workbook(
         return report
     report.rows = {name: len(sheet.rows) for name, sheet in sheets.items()}
     total = sum(report.rows.values())
-    plan = _Plan(sheets, issues)
+    plan = _Plan(sheets, issues, scope_paths)
     plan.run()
     if progress is not None:
         progress(total, total)
