@@ -139,7 +139,10 @@ def record_many(*, acting_user: Actor | None, changes: Iterable[Change]) -> list
     if not events:
         return []
     created = AuditEvent.objects.bulk_create(events, batch_size=500)
-    ids = dict(AuditEvent.objects.filter(seq__gte=events[0].seq).values_list("seq", "id"))
+    if all(e.pk is not None for e in created):  # PostgreSQL and SQLite ≥ 3.35 return the new ids
+        ids = {e.seq: e.pk for e in created}
+    else:
+        ids = dict(AuditEvent.objects.filter(seq__gte=events[0].seq).values_list("seq", "id"))
     AuditSubject.objects.bulk_create(
         [AuditSubject(event_id=ids[s], object_type=t, object_id=i) for s, t, i in subject_rows], batch_size=1000
     )

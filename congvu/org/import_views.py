@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from congvu.accounts.scope import signed_in
+from congvu.accounts.scope import scope_paths, signed_in
+from congvu.core.policy import Cap
 from congvu.org.forms import ImportForm
 from congvu.org.importer import build_template
 from congvu.org.models import ImportRun
@@ -37,9 +38,13 @@ def upload(request: HttpRequest) -> HttpResponse:
             with target.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
+            user = signed_in(request)
             with transaction.atomic():
                 run = ImportRun.objects.create(
-                    created_by=signed_in(request), file_name=upload.name[:255], file_path=str(target)
+                    created_by=user,
+                    file_name=upload.name[:255],
+                    file_path=str(target),
+                    scope_paths=scope_paths(user, Cap.ORG_IMPORT),  # the import touches only these subtrees
                 )
                 transaction.on_commit(lambda: run_import(run.pk))
             return redirect("org:import_status", pk=run.pk)

@@ -745,6 +745,7 @@ class _Plan:
                 people_known=people is not None and people.usable,
             )
             if self.scope is not None:
+                # (without a readable BoNhiem sheet the file fails anyway; people are checked once it is)
                 self._check_people_scope()
 
     # ---- units

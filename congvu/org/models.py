@@ -266,6 +266,7 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    scope_paths = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

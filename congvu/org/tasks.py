@@ -24,7 +24,9 @@ def run_import(run_id: int) -> None:
 
     path = Path(run.file_path)
     try:
-        report = import_org_workbook(acting_user=run.created_by, source=path, progress=progress)
+        report = import_org_workbook(
+            acting_user=run.created_by, source=path, progress=progress, scope_paths=run.scope_paths
+        )
     finally:
         path.unlink(missing_ok=True)
     ImportRun.objects.filter(pk=run.pk).update(
