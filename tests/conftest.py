@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from huey.contrib.djhuey import HUEY
 
 from tests.factories import Province
@@ -19,9 +22,18 @@ def province(db: None) -> Province:
     return Province()
 
 
-@pytest.fixture
-def today() -> date:
-    return date(2026, 3, 16)
+# Tests run at a fixed instant in Vietnam's time zone (the clock still ticks from there),
+# so that "today", current appointments and deadlines never depend on when they run.
+FIXED_NOW = datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@pytest.fixture(autouse=True)
+def _controlled_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("e2e"):
+        yield  # the browser tests talk to a real server running on the real clock
+        return
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -192,13 +192,20 @@ class VerifyResult:
         return self.problem is None
 
 
-def _iter_events(batch: int = 2000) -> Iterator[AuditEvent]:
+def _iter_events(batch: int = 2000) -> Iterator[tuple[AuditEvent, list[list[str]]]]:
+    """Events in sequence order, each with its rows of the subject index."""
     after = -1
     while True:
         rows = list(AuditEvent.objects.filter(seq__gt=after).order_by("seq")[:batch])
         if not rows:
             return
-        yield from rows
+        indexed: dict[int, list[list[str]]] = {row.pk: [] for row in rows}
+        for event_id, kind, ident in AuditSubject.objects.filter(event_id__in=indexed).values_list(
+            "event_id", "object_type", "object_id"
+        ):
+            indexed[event_id].append([kind, ident])
+        for row in rows:
+            yield row, indexed[row.pk]
         after = rows[-1].seq
 
 
@@ -212,7 +219,7 @@ def verify(checkpoint: Mapping[str, Any] | None = None) -> VerifyResult:
     problem: Problem | None = None
     checkpoint_seen = checkpoint is None or int(checkpoint["seq"]) == 0
     with transaction.atomic():
-        for event in _iter_events():
+        for event, subject_rows in _iter_events():
             if event.seq != expected_seq:
                 problem = Problem(
                     expected_seq, f"expected event #{expected_seq}, found #{event.seq} (missing or inserted rows)"
@@ -223,6 +230,9 @@ def verify(checkpoint: Mapping[str, Any] | None = None) -> VerifyResult:
                 break
             if compute_hash(event) != event.hash:
                 problem = Problem(event.seq, "content does not match its hash (the row was changed)")
+                break
+            if sorted(subject_rows) != sorted(event.subjects):
+                problem = Problem(event.seq, "the subject index does not match the event's subjects")
                 break
             if checkpoint is not None and event.seq == int(checkpoint["seq"]):
                 checkpoint_seen = True

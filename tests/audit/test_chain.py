@@ -109,6 +109,12 @@ def test_edited_row_is_named() -> None:
     _verify_fails_at(3, "content does not match its hash (the row was changed)")
 
 
+def test_tampered_subject_index_is_named() -> None:
+    events = _append(3)
+    AuditSubject.objects.create(event_id=events[1].pk, object_type="person", object_id="999")
+    _verify_fails_at(2, "the subject index does not match the event's subjects")
+
+
 def test_deleted_row_is_named() -> None:
     events = _append(5)
     _drop_triggers()
