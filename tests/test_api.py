@@ -108,3 +108,19 @@ def test_openapi_document_lists_the_routes() -> None:
         "/api/v1/units",
         "/api/v1/units/{unit_id}",
     ]
+
+
+def test_own_tokens_from_the_profile_page(province: Province) -> None:
+    client = Client()
+    client.force_login(province.users["chuyenvien"])
+    html = client.post("/accounts/tokens/", {"name": "Bảng tính báo cáo"}).content.decode()
+    token = ApiToken.objects.get(user=province.users["chuyenvien"])
+    raw = html.split('<code id="new-token">')[1].split("</code>")[0]
+    assert raw.startswith(token.hint) and token.name == "Bảng tính báo cáo"
+    assert "Bảng tính báo cáo" in client.get("/accounts/profile/").content.decode()
+    assert raw not in client.get("/accounts/profile/").content.decode()  # shown once only
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    assert api.get("/api/v1/me").json()["username"] == "chuyenvien"
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/me").status_code == 401
+    assert client.post("/accounts/tokens/", {"name": ""}).status_code == 400

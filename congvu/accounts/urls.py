@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("tokens/", views.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -90,6 +90,8 @@ URL_POLICY: dict[str, Access] = {
     "accounts:login": PUBLIC,
     "accounts:logout": AUTHENTICATED,
     "accounts:profile": AUTHENTICATED,
+    "accounts:token_create": _needs(Cap.TOKEN_OWN),
+    "accounts:token_revoke": _needs(Cap.TOKEN_OWN, scoped=True),
     # org pages
     "org:tree": _needs(Cap.ORG_VIEW),
     "org:tree_children": _needs(Cap.ORG_VIEW, scoped=True),

@@ -15,6 +15,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from congvu.accounts import services
+from congvu.accounts.models import ApiToken
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
 from congvu.org.models import ImportRun, Unit
@@ -67,6 +69,12 @@ def import_run_url(p: Province, role: str, own: bool) -> str:
     return reverse("org:import_status", args=[run.pk])
 
 
+def token_url(p: Province, role: str, own: bool) -> str:
+    owner = p.users[role] if own else p.users["admin" if role != "admin" else "noivu"]
+    services.create_token(acting_user=None, user=owner, name="thử")
+    return reverse("accounts:token_revoke", args=[ApiToken.objects.filter(user=owner).latest("pk").pk])
+
+
 def api_unit(p: Province, role: str, own: bool) -> str:
     return f"/api/v1/units/{(p.own_unit(role) if own else p.other_unit(role)).pk}"
 
@@ -82,6 +90,8 @@ CASES: dict[str, Case] = {
     "accounts:login": Case("get", fixed("accounts:login"), ok=302),  # signed-in users are sent on
     "accounts:logout": Case("post", fixed("accounts:logout"), ok=302),
     "accounts:profile": Case("get", fixed("accounts:profile")),
+    "accounts:token_create": Case("post", fixed("accounts:token_create"), data={"name": "Báo cáo"}, writes=True),
+    "accounts:token_revoke": Case("post", lambda p, role, own: token_url(p, role, own), ok=302, writes=True),
     "org:tree": Case("get", fixed("org:tree")),
     "org:tree_children": Case("get", unit_url("org:tree_children")),
     "org:unit_detail": Case("get", unit_url("org:unit_detail")),
