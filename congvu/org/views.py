@@ -7,10 +7,12 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from congvu.accounts.scope import (
@@ -20,11 +22,11 @@ from congvu.accounts.scope import (
     scope_paths,
     signed_in,
     unit_in_scope,
+    units_in_scope,
 )
 from congvu.audit.chain import history
 from congvu.core.policy import Cap
-from congvu.org import services
-from congvu.org.forms import UnitChangeForm
+from congvu.org import forms, services
 from congvu.org.models import Appointment, Person, Unit, UnitEvent, UnitStatus
 from congvu.org.search import fold
 
@@ -90,30 +92,62 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "org/unit_detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    unit = unit_in_scope(request.user, Cap.ORG_EDIT, pk)
-    form = UnitChangeForm(request.POST or None, unit=unit)
+EVENT_PAGES: dict[str, tuple[type[forms.BasisForm], str | Promise]] = {
+    "rename": (forms.UnitChangeForm, gettext_lazy("Đổi tên, đổi mã, chuyển đơn vị cấp trên")),
+    "add": (forms.AddUnitForm, gettext_lazy("Thành lập đơn vị trực thuộc")),
+    "merge": (forms.MergeForm, gettext_lazy("Sáp nhập vào đơn vị khác")),
+    "split": (forms.SplitForm, gettext_lazy("Chia tách đơn vị")),
+    "dissolve": (forms.DissolveForm, gettext_lazy("Giải thể đơn vị")),
+}
+
+
+def _unit_event(request: HttpRequest, pk: int, page: str) -> HttpResponse:
+    """One organisational change of a unit: a form with its legal basis, then the service."""
+    user = signed_in(request)
+    unit = unit_in_scope(user, Cap.ORG_EDIT, pk)
+    if not unit.is_active:
+        raise Http404
+    form_class, title = EVENT_PAGES[page]
+
+    def lookup(code: str) -> Unit | None:
+        return units_in_scope(user, Cap.ORG_EDIT).filter(code=code, status=UnitStatus.ACTIVE).first()
+
+    form = form_class(request.POST or None, unit=unit, lookup=lookup)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.change_unit(
-                acting_user=signed_in(request),
-                unit=unit,
-                effective=data["effective"],
-                basis=services.Basis(data["basis_number"], data["basis_date"], data["basis_issuer"]),
-                name=data["name"],
-                short_name=data["short_name"],
-                code=data["code"],
-                expected_version=data["version"],
-            )
+            result = form.apply(user)  # type: ignore[attr-defined]
         except services.OrgError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Đã ghi thay đổi của đơn vị."))
-            return redirect("org:unit_detail", pk=unit.pk)
+            messages.success(request, _("Đã ghi thay đổi tổ chức."))
+            return redirect("org:unit_detail", pk=result.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "org/unit_rename.html", {"unit": unit, "form": form}, status=status)
+    return render(request, "org/unit_event.html", {"unit": unit, "form": form, "title": title}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def unit_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_event(request, pk, "rename")
+
+
+@require_http_methods(["GET", "POST"])
+def unit_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_event(request, pk, "add")
+
+
+@require_http_methods(["GET", "POST"])
+def unit_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_event(request, pk, "merge")
+
+
+@require_http_methods(["GET", "POST"])
+def unit_split(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_event(request, pk, "split")
+
+
+@require_http_methods(["GET", "POST"])
+def unit_dissolve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _unit_event(request, pk, "dissolve")
 
 
 @require_GET

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -9,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from congvu.audit.models import AuditEvent
-from congvu.org.models import Unit, UnitKind
+from congvu.org.models import Unit, UnitEvent, UnitKind
 from tests.factories import Province, person, unit
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,58 @@ def test_fold() -> None:
 
     assert fold("  Nguyễn   Thị HOÀ ") == "nguyen thi hoa"
     assert fold("Đặng Đức Ước") == "dang duc uoc"
+
+
+def post_event(client: Client, url_name: str, unit: Unit, **data: str) -> tuple[int, str]:
+    basis = {
+        "effective": "2026-03-01",
+        "basis_number": "21/QĐ-UBND",
+        "basis_date": "2026-02-25",
+        "basis_issuer": "UBND tỉnh",
+    }
+    response = client.post(reverse(url_name, args=[unit.pk]), basis | data)
+    return response.status_code, response.content.decode()
+
+
+def test_add_merge_split_and_dissolve_through_the_pages(province: Province) -> None:
+    client = signed_in(province, "noivu")
+    assert (
+        post_event(client, "org:unit_add", province.agency, code="01.001.05", name="Phòng Giá", kind="division")[0]
+        == 302
+    )
+    added = Unit.objects.get(code="01.001.05")
+    assert (added.parent_id, added.valid_from) == (province.agency.pk, date(2026, 3, 1))
+    assert UnitEvent.objects.get(kind="create", targets=added).basis_label == "21/QĐ-UBND, 25/02/2026, UBND tỉnh"
+
+    assert post_event(client, "org:unit_merge", added, into_code="01.001.01", effective="2026-04-01")[0] == 302
+    added.refresh_from_db()
+    assert (added.status, added.successor_id) == ("merged", province.division.pk)
+
+    status, _html = post_event(
+        client,
+        "org:unit_split",
+        province.other_division,
+        new_units="01.002.05 | Phòng A\n01.002.06 | Phòng B",
+        heir_code="01.002.06",
+    )
+    assert status == 302, re.findall(r'role="alert">([^<]*)<', _html)
+    assert Unit.objects.get(pk=province.other_division.pk).successor == Unit.objects.get(code="01.002.06")
+
+    empty = unit("01.001.09", "Phòng Tổng hợp", UnitKind.DIVISION, province.agency)
+    assert post_event(client, "org:unit_dissolve", empty)[0] == 302
+    assert Unit.objects.get(pk=empty.pk).status == "dissolved"
+
+
+def test_event_pages_refuse_bad_input_and_out_of_scope_targets(province: Province) -> None:
+    client = signed_in(province, "noivu")
+    status, html = post_event(client, "org:unit_merge", province.division, into_code="02.001")
+    assert status == 400 and "Không có đơn vị đang hoạt động mã “02.001” trong phạm vi của bạn." in html
+    status, html = post_event(client, "org:unit_split", province.division, new_units="chỉ một dòng")
+    assert status == 400 and "Dòng 1 phải có dạng “mã | tên”." in html
+    status, html = post_event(client, "org:unit_dissolve", province.division)
+    assert status == 400 and "Không thể giải thể đơn vị còn người đang giữ chức vụ." in html
+    status, html = post_event(
+        client, "org:unit_add", province.division, code="01.002", name="Trùng mã", kind="division"
+    )
+    assert status == 400 and "Mã đơn vị 01.002 đã được dùng." in html
+    assert Unit.objects.filter(status="active").count() == 7
