@@ -43,6 +43,7 @@ def test_catalogue_is_complete_and_compiled(language: str) -> None:
     po = LOCALE / language / "LC_MESSAGES" / "django.po"
     catalogue = entries(po)
     assert len(catalogue) > 250
+    assert "#| msgid" not in po.read_text(encoding="utf-8")  # no leftover of a fuzzy match
     untranslated = [msgid for msgid, (strs, fuzzy) in catalogue.items() if fuzzy or not all(strs)]
     assert untranslated == []
     with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as mo:
