@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "congvu.audit",
     "congvu.accounts",
     "congvu.org",
+    "congvu.evaluation",
     "congvu.demo",
 ]
 
@@ -194,3 +195,6 @@ LOGGING = {
 }
 
 CONGVU_DEMO_PASSWORD = env_str("CONGVU_DEMO_PASSWORD", "")
+
+# Provincial overlays of the evaluation rules (folders of YAML rule sets), comma-separated.
+CONGVU_RULES_DIRS = [Path(p) for p in env_list("CONGVU_RULES_DIRS", [])]
