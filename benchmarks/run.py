@@ -65,13 +65,10 @@ def pages(data_dir: Path, repeat: int) -> dict[str, object]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scales", default="10,100")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each demo generation")
-    parser.add_argument("--page-repeat", type=int, default=15, help="requests per page")
-    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
-    args = parser.parse_args()
+ENGINE_HEADER = "| what | inputs | median | reference median | ratio | scorecards per second | command |\n|---|---|---|---|---|---|---|\n"
+
+
+def org_section(args: argparse.Namespace) -> str:
     scales = [int(s) for s in args.scales.split(",")]
     rows: list[str] = []
     page_rows: list[str] = []
@@ -90,23 +87,65 @@ def main() -> None:
             page_rows.append(
                 f"| {label} ({measured['units']} units) | {scale} | {m['median_ms']:.1f} ms |"
                 f" {reference['median_ms']:.1f} ms | {m['median_ms'] / reference['median_ms']:.1f} |"
-                f" {m['queries']} | `uv run python -m benchmarks.run --scales {scale}` |"
+                f" {m['queries']} | `uv run python -m benchmarks.run --sections org --scales {scale}` |"
             )
         print(f"scale {scale}: demo {demo:.2f}s (ref {ref:.2f}s); {json.dumps(measured)}", flush=True)
     header = "| what | scale | median | reference median | ratio | queries | command |\n|---|---|---|---|---|---|---|\n"
-    text = f"""# Benchmarks
+    return f"""## Organisation registry
 
 Measured on {date.today().isoformat()} on {platform.machine()} with Python {platform.python_version()},
-SQLite (the embedded default), by `uv run python -m benchmarks.run --scales {args.scales}`.
+SQLite (the embedded default), by `uv run python -m benchmarks.run --sections org --scales {args.scales}`.
 Medians of {args.repeat} demo generations and {args.page_repeat} requests per page. Ratios are to a reference
 measured in the same run: `congvu migrate` on an empty database for generation, `/health/` (the signed-in
-session's queries and `SELECT 1`) for pages. Server time is Django's time to answer through the test client, signed in as `admin`
-(whole province in scope); the children and unit page are those of the parent of the
-newest unit (a commune at these scales). The query count of a page must not grow with the number of units: compare
-the rows of the two scales.
+session's queries and `SELECT 1`) for pages. Server time is Django's time to answer through the test client,
+signed in as `admin` (whole province in scope); the children and unit page are those of the parent of the
+newest unit (a commune at these scales). The query count of a page must not grow with the number of units:
+compare the rows of the two scales.
 
 {header}{chr(10).join(rows + page_rows)}
 """
+
+
+def engine_section(args: argparse.Namespace) -> str:
+    from benchmarks.engine import measure
+
+    m = measure(count=10_000, repeat=args.repeat)
+    row = (
+        f"| evaluation engine, one period per person (10 products, 1 in 10 a leader), with traces |"
+        f" {int(m['count']):,} | {m['engine_s']:.2f} s | {m['reference_s']:.3f} s |"
+        f" {m['engine_s'] / m['reference_s']:.0f} | {m['per_second']:,.0f} | `uv run python -m benchmarks.run --sections engine` |"
+    )
+    return f"""## Evaluation engine (in memory)
+
+Measured on {date.today().isoformat()} on {platform.machine()} with Python {platform.python_version()}, median of
+{args.repeat} runs. Reference: a bare Python loop over the same inputs that only sums the same product
+columns (weights, done weights) per person. The engine's arithmetic is exact and every number carries its
+trace, which is what the ratio buys.
+
+{ENGINE_HEADER}{row}
+"""
+
+
+SECTIONS = {"org": org_section, "engine": engine_section}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sections", default="org,engine", help="comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--scales", default="10,100")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--page-repeat", type=int, default=15, help="requests per page")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    text = args.output.read_text(encoding="utf-8") if args.output.exists() else "# Benchmarks\n"
+    for name in args.sections.split(","):
+        body = SECTIONS[name](args)
+        begin, end = f"<!-- section:{name} -->", f"<!-- /section:{name} -->"
+        block = f"{begin}\n{body}{end}"
+        if begin in text and end in text:
+            text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
 

@@ -9,9 +9,10 @@ rule parameter and legal citation that produced it, and the evidence it came fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, localcontext
 from fractions import Fraction
 from typing import Literal
 
@@ -111,6 +112,17 @@ class QuotaResult:
         return self.excess > 0
 
 
+_EXACT = Context(prec=80, traps=[Inexact])
+
+
+@contextmanager
+def _too_precise() -> Iterator[None]:
+    try:
+        yield
+    except Inexact:
+        raise EvaluationError("invalid_input", "số liệu có quá nhiều chữ số để tính chính xác") from None
+
+
 def round_half_up(value: Fraction, places: int) -> Decimal:
     """Round an exact value half away from zero to ``places`` decimals."""
     scale = 10**places
@@ -195,8 +207,8 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
     """Score one person's period (a month or a quarter)."""
     _validate(inp, params)
     places = int(params.get("rounding.places").value)
-    error_cut = _exact(Decimal(str(params.get("task.error_deduction").value)))
-    delay_cut = _exact(Decimal(str(params.get("task.delay_deduction").value)))
+    error_cut = Decimal(str(params.get("task.error_deduction").value))
+    delay_cut = Decimal(str(params.get("task.delay_deduction").value))
     task_max = _exact(Decimal(str(params.get("task.points_max").value)))
     trace: list[TraceLine] = []
     exact: dict[str, Fraction] = {}
@@ -224,38 +236,40 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
         ["general.groups", "general.group_max"],
     )
 
-    total_w = sum((_exact(p.weight) for p in inp.products), Fraction(0))
     done = [p for p in inp.products if p.done]
-    done_w = sum((_exact(p.weight) for p in done), Fraction(0))
-    quality = Fraction(0)
-    timely = Fraction(0)
-    for p in done:
-        errors = 0 if p.excused else p.errors
-        delays = 0 if p.excused else p.delays
-        quality += _exact(p.weight) * max(Fraction(0), 1 - error_cut * errors)
-        timely += _exact(p.weight) * max(Fraction(0), 1 - delay_cut * delays)
+    # Sums and products of decimals are exact in a wide context (Inexact is trapped, never rounded).
+    with localcontext(_EXACT), _too_precise():
+        total_w = sum((p.weight for p in inp.products), Decimal(0))
+        done_w = sum((p.weight for p in done), Decimal(0))
+        quality = Decimal(0)
+        timely = Decimal(0)
+        for p in done:
+            errors = 0 if p.excused else p.errors
+            delays = 0 if p.excused else p.delays
+            quality += p.weight * max(Decimal(0), 1 - error_cut * errors)
+            timely += p.weight * max(Decimal(0), 1 - delay_cut * delays)
     refs = [p.ref for p in inp.products if p.ref]
-    exact["a"] = min(Fraction(100), 100 * done_w / total_w)
+    exact["a"] = min(Fraction(100), 100 * _exact(done_w) / _exact(total_w))
     line(
         "a",
         "a. Số lượng",
-        f"100 × {_show(_dec(done_w))} / {_show(_dec(total_w))} (tối đa 100)",
+        f"100 × {_show(done_w.normalize())} / {_show(total_w.normalize())} (tối đa 100)",
         ["task.components"],
         refs,
     )
-    exact["b"] = 100 * quality / total_w
+    exact["b"] = 100 * _exact(quality) / _exact(total_w)
     line(
         "b",
         "b. Chất lượng",
-        f"100 × Σ w × max(0; 1 − {_show(_dec(error_cut))} × lỗi lớn) / {_show(_dec(total_w))}",
+        f"100 × Σ w × max(0; 1 − {_show(error_cut.normalize())} × lỗi lớn) / {_show(total_w.normalize())}",
         ["task.error_deduction"],
         [p.ref for p in done if p.ref and (p.errors or p.excused)],
     )
-    exact["c"] = 100 * timely / total_w
+    exact["c"] = 100 * _exact(timely) / _exact(total_w)
     line(
         "c",
         "c. Tiến độ",
-        f"100 × Σ w × max(0; 1 − {_show(_dec(delay_cut))} × lần chậm) / {_show(_dec(total_w))}",
+        f"100 × Σ w × max(0; 1 − {_show(delay_cut.normalize())} × lần chậm) / {_show(total_w.normalize())}",
         ["task.delay_deduction"],
         [p.ref for p in done if p.ref and (p.delays or p.excused)],
     )
@@ -286,7 +300,10 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
     )
     exact["task_points"] = task_max * exact["task_percent"] / 100
     line(
-        "task_points", "Điểm kết quả thực hiện nhiệm vụ", f"{_show(_dec(task_max))} × tỷ lệ / 100", ["task.points_max"]
+        "task_points",
+        "Điểm kết quả thực hiện nhiệm vụ",
+        f"{_show(Decimal(task_max.numerator) / task_max.denominator)} × tỷ lệ / 100",
+        ["task.points_max"],
     )
     exact["total"] = exact["general"] + exact["task_points"]
     line("total", "Tổng điểm", "điểm tiêu chí chung + điểm kết quả thực hiện nhiệm vụ", ["task.points_max"])
@@ -302,11 +319,6 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
         ruleset=params.ruleset_id,
         trace=[*trace, _level_line(values["total"], level, reasons, params)],
     )
-
-
-def _dec(value: Fraction) -> Decimal:
-    """A short decimal form of an exact value, for formulas shown to people (not for results)."""
-    return round_half_up(value, 4).normalize()
 
 
 def _level_line(total: Decimal, level: str, reasons: Sequence[str], params: Params) -> TraceLine:

@@ -322,3 +322,10 @@ def test_cli_from_a_shell() -> None:
         [sys.executable, "-m", "congvu", "rules", "test", str(SUITE)], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_absurdly_precise_weights_are_refused_not_crashed() -> None:
+    tiny = D("1e-79")
+    with pytest.raises(EvaluationError) as info:
+        score_period(staff(Product(D("1e80"), True), Product(tiny, True)), PARAMS)
+    assert info.value.code == "invalid_input"
