@@ -21,6 +21,7 @@ from congvu.accounts.scope import (
     units_in_scope,
 )
 from congvu.core.policy import Cap
+from congvu.evaluation.api import router as evaluation_router
 from congvu.org.models import Appointment, Person, Unit
 from congvu.org.search import fold
 
@@ -30,6 +31,9 @@ api = NinjaAPI(
     urls_namespace="api",
     description="Tổ chức, cán bộ, bổ nhiệm. Xác thực: Authorization: Bearer <khoá> (congvu token create USERNAME).",
 )
+
+
+api.add_router("/evaluation", evaluation_router)
 
 
 @api.exception_handler(ValidationError)

@@ -102,6 +102,9 @@ def test_openapi_document_lists_the_routes() -> None:
     doc = Client().get("/api/v1/openapi.json").json()
     assert sorted(doc["paths"]) == [
         "/api/v1/appointments",
+        "/api/v1/evaluation/quota",
+        "/api/v1/evaluation/rules",
+        "/api/v1/evaluation/score",
         "/api/v1/me",
         "/api/v1/people",
         "/api/v1/people/{person_id}",

@@ -119,6 +119,10 @@ URL_POLICY: dict[str, Access] = {
     "api:person_list": _needs(Cap.ORG_VIEW),
     "api:person_detail": _needs(Cap.ORG_VIEW, scoped=True),
     "api:appointment_list": _needs(Cap.ORG_VIEW),
+    # evaluation: stateless computations and the rules in force (any signed-in user)
+    "api:evaluation_score": AUTHENTICATED,
+    "api:evaluation_quota": AUTHENTICATED,
+    "api:evaluation_rules": AUTHENTICATED,
 }
 
 

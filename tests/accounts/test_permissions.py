@@ -49,6 +49,7 @@ class Case:
     ok: int = 200
     data: dict[str, Any] | None = None
     writes: bool = False
+    json: bool = False
 
 
 def fixed(name: str) -> Callable[[Province, str, bool], str]:
@@ -128,6 +129,24 @@ CASES: dict[str, Case] = {
     "api:person_list": Case("get", lambda p, r, o: "/api/v1/people"),
     "api:person_detail": Case("get", api_person),
     "api:appointment_list": Case("get", lambda p, r, o: "/api/v1/appointments"),
+    "api:evaluation_score": Case(
+        "post",
+        lambda p, r, o: "/api/v1/evaluation/score",
+        json=True,
+        data={
+            "date": "2026-03-31",
+            "role": "staff",
+            "general": {"I": 9, "II": 9, "III": 9},
+            "products": [{"weight": 1, "done": True}],
+        },
+    ),
+    "api:evaluation_quota": Case(
+        "post",
+        lambda p, r, o: "/api/v1/evaluation/quota",
+        json=True,
+        data={"date": "2026-12-10", "counts": {"HTT": 10}},
+    ),
+    "api:evaluation_rules": Case("get", lambda p, r, o: "/api/v1/evaluation/rules"),
 }
 
 
@@ -160,6 +179,8 @@ def expected(name: str, role: str, own: bool) -> int:
 def call(client: Client, case: Case, url: str) -> int:
     if case.method == "get":
         return client.get(url).status_code
+    if case.json:
+        return client.post(url, data=case.data or {}, content_type="application/json").status_code
     return client.post(url, data=case.data or {}).status_code
 
 
