@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "congvu.audit",
     "congvu.accounts",
     "congvu.org",
+    "congvu.tasks",
     "congvu.evaluation",
     "congvu.demo",
 ]

@@ -1,0 +1,311 @@
+"""Task assignment (giao nhiệm vụ): sources, tasks, products, plans, progress and extensions.
+
+A task comes from a meeting's conclusions or a directive (down to the clause), has a lead
+unit and one accountable person (chủ trì), a deadline and expected products weighted by a
+conversion coefficient. Its state changes only through ``congvu.tasks.services``. The
+official reporting buckets (on time, late, within deadline, overdue) are derived from the
+dates by ``congvu.tasks.buckets`` and never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congvu.core.workcal import default_calendar
+from congvu.tasks.rules import MEETING_NOTICE_DEADLINE
+
+
+class Meeting(models.Model):
+    """A meeting (hội nghị, cuộc họp) whose conclusions give rise to tasks."""
+
+    title = models.CharField(_("tên cuộc họp"), max_length=300)
+    held_on = models.DateField(_("ngày họp"))
+    chair = models.ForeignKey(
+        "org.Person", verbose_name=_("người chủ trì"), on_delete=models.PROTECT, related_name="meetings_chaired"
+    )
+    attendees = models.ManyToManyField(
+        "org.Person", verbose_name=_("thành phần tham dự"), related_name="meetings_attended", blank=True
+    )
+    agenda = models.TextField(_("nội dung, chương trình"), blank=True)
+    conclusions = models.TextField(_("kết luận"), blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị tổ chức"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    notice_number = models.CharField(_("số thông báo kết luận"), max_length=100, blank=True)
+    notice_date = models.DateField(_("ngày thông báo kết luận"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cuộc họp")
+        verbose_name_plural = _("cuộc họp")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+    @property
+    def notice_due(self) -> date:
+        """The last day for the conclusion notice: N working days after the meeting."""
+        return default_calendar().add_working_days(self.held_on, MEETING_NOTICE_DEADLINE["working_days"])
+
+    def is_notice_late(self, today: date) -> bool:
+        due = self.notice_due
+        if self.notice_date is None:
+            return today > due
+        return self.notice_date > due
+
+    @property
+    def notice_late(self) -> bool:
+        return self.is_notice_late(timezone.localdate())
+
+
+class Directive(models.Model):
+    """A source document (văn bản chỉ đạo) with its number, date and issuer."""
+
+    number = models.CharField(_("số, ký hiệu"), max_length=100)
+    issued_on = models.DateField(_("ngày ban hành"))
+    issuer = models.CharField(_("cơ quan, người ban hành"), max_length=300)
+    summary = models.TextField(_("trích yếu"), blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản chỉ đạo")
+        verbose_name_plural = _("văn bản chỉ đạo")
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ngày {self.issued_on:%d/%m/%Y}"
+
+
+class ProductType(models.Model):
+    """A kind of countable output with its conversion coefficient (hệ số quy đổi)."""
+
+    code = models.CharField(_("mã sản phẩm"), max_length=40, unique=True)
+    name = models.CharField(_("tên sản phẩm"), max_length=300)
+    unit_of_measure = models.CharField(_("đơn vị tính"), max_length=50)
+    coefficient = models.DecimalField(_("hệ số quy đổi"), max_digits=6, decimal_places=2)
+    job_position = models.CharField(_("vị trí việc làm"), max_length=200, blank=True)
+    active = models.BooleanField(_("đang sử dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("loại sản phẩm")
+        verbose_name_plural = _("danh mục sản phẩm")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(coefficient__gt=0), name="tasks_producttype_coefficient_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Bình thường")
+    HIGH = "high", _("Quan trọng")
+    URGENT = "urgent", _("Khẩn")
+
+
+class TaskState(models.TextChoices):
+    ASSIGNED = "assigned", _("Đã giao")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    SUBMITTED = "submitted", _("Đã trình kết quả")
+    DONE = "done", _("Hoàn thành")
+    RETURNED = "returned", _("Bị trả lại")
+    CANCELLED = "cancelled", _("Đã huỷ")
+
+
+class Grade(models.TextChoices):
+    MEETS = "meets", _("Đạt yêu cầu")
+    ERRORS = "errors", _("Có sai sót lớn")
+
+
+class Task(models.Model):
+    """Assigned work with a lead unit, an accountable person, a deadline and products."""
+
+    title = models.CharField(_("tên nhiệm vụ"), max_length=500)
+    description = models.TextField(_("nội dung"), blank=True)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("cuộc họp"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    directive = models.ForeignKey(
+        Directive,
+        verbose_name=_("văn bản chỉ đạo"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    clause = models.CharField(_("điều, khoản, mục"), max_length=200, blank=True)
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị chủ trì"), on_delete=models.PROTECT, related_name="lead_tasks"
+    )
+    owner = models.ForeignKey(
+        "org.Person", verbose_name=_("người chịu trách nhiệm"), on_delete=models.PROTECT, related_name="owned_tasks"
+    )
+    assigned_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người giao"), on_delete=models.PROTECT, related_name="assigned_tasks"
+    )
+    assigned_on = models.DateField(_("ngày giao"))
+    deadline = models.DateField(_("hạn hoàn thành"))
+    original_deadline = models.DateField(_("hạn ban đầu"))
+    priority = models.CharField(_("mức độ ưu tiên"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    state = models.CharField(_("trạng thái"), max_length=12, choices=TaskState.choices, default=TaskState.ASSIGNED)
+    grade = models.CharField(_("chất lượng"), max_length=10, choices=Grade.choices, null=True, blank=True)
+    major_errors = models.PositiveIntegerField(_("số sai sót lớn"), default=0)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    cancel_reason = models.TextField(_("lý do huỷ"), blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("thời điểm cập nhật"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["deadline", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=F("assigned_on")), name="tasks_task_deadline_after_assigned"
+            ),
+            models.CheckConstraint(
+                condition=Q(original_deadline__gte=F("assigned_on")), name="tasks_task_original_deadline_after_assigned"
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False) | Q(directive__isnull=False), name="tasks_task_has_source"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="done") | Q(completed_on__isnull=False), name="tasks_task_done_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["lead_unit", "state", "deadline"], name="tasks_task_unit_idx"),
+            models.Index(fields=["owner", "state", "deadline"], name="tasks_task_owner_idx"),
+            models.Index(fields=["state", "deadline"], name="tasks_task_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskProduct(models.Model):
+    """An expected product of a task, weighted by the coefficient in force at assignment."""
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="products")
+    product_type = models.ForeignKey(
+        ProductType, verbose_name=_("loại sản phẩm"), on_delete=models.PROTECT, related_name="task_products"
+    )
+    quantity = models.DecimalField(_("số lượng"), max_digits=10, decimal_places=2)
+    coefficient = models.DecimalField(_("hệ số quy đổi khi giao"), max_digits=6, decimal_places=2)
+    weight = models.DecimalField(_("số sản phẩm quy đổi"), max_digits=10, decimal_places=2)
+    done = models.BooleanField(_("đã hoàn thành"), default=False)
+    major_errors = models.PositiveIntegerField(_("số sai sót lớn"), default=0)
+    delays = models.PositiveIntegerField(_("số lần chậm tiến độ"), default=0)
+    excused = models.BooleanField(_("chậm do nguyên nhân khách quan"), default=False)
+
+    class Meta:
+        verbose_name = _("sản phẩm của nhiệm vụ")
+        verbose_name_plural = _("sản phẩm của nhiệm vụ")
+        ordering = ["task", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="tasks_taskproduct_quantity_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="tasks_taskproduct_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_type.code} × {self.quantity}"
+
+
+class PlanStep(models.Model):
+    """A step of the implementation plan that the owner gives when accepting a task."""
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="plan_steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    title = models.CharField(_("nội dung"), max_length=500)
+    due = models.DateField(_("thời hạn"))
+    done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bước kế hoạch")
+        verbose_name_plural = _("kế hoạch thực hiện")
+        ordering = ["task", "order"]
+        constraints = [models.UniqueConstraint(fields=["task", "order"], name="tasks_planstep_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class ProgressReport(models.Model):
+    """A progress report with a completion percentage."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    reported_at = models.DateTimeField(_("thời điểm báo cáo"))
+    percent = models.PositiveSmallIntegerField(_("tỷ lệ hoàn thành (%)"))
+    note = models.TextField(_("nội dung báo cáo"), blank=True)
+    reported_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người báo cáo"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["task", "reported_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="tasks_progress_percent_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}%"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Chờ quyết định")
+    APPROVED = "approved", _("Đồng ý gia hạn")
+    REJECTED = "rejected", _("Không đồng ý")
+
+
+class Extension(models.Model):
+    """One round of a deadline extension (gia hạn): the request and its decision."""
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="extensions")
+    round = models.PositiveSmallIntegerField(_("lần gia hạn"))
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người đề nghị"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    reason = models.TextField(_("lý do"))
+    impact = models.TextField(_("ảnh hưởng"), blank=True)
+    proposed_deadline = models.DateField(_("hạn đề nghị"))
+    previous_deadline = models.DateField(_("hạn trước khi gia hạn"))
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người quyết định"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến quyết định"), blank=True)
+
+    class Meta:
+        verbose_name = _("gia hạn")
+        verbose_name_plural = _("gia hạn")
+        ordering = ["task", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "round"], name="tasks_extension_unique_round"),
+            models.CheckConstraint(
+                condition=Q(proposed_deadline__gt=F("previous_deadline")), name="tasks_extension_later_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} #{self.round}"

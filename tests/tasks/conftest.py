@@ -1,0 +1,108 @@
+"""Task fixtures on top of the shared test province: product types, sources, an owner's account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from congvu.accounts.models import User
+from congvu.audit.models import AuditEvent
+from congvu.core.policy import Role
+from congvu.org.models import Person
+from congvu.tasks import services
+from congvu.tasks.models import Directive, Extension, Meeting, PlanStep, ProgressReport, Task, TaskProduct
+from tests.factories import Province, person, user
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@contextmanager
+def on(day: date, hour: int = 9) -> Iterator[None]:
+    """Run the block with the clock stopped at ``hour`` o'clock, Vietnam time, on ``day``."""
+    with time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=VN), tick=False):
+        yield
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows every table touched by the task services holds."""
+    models: list[Any] = [Task, TaskProduct, PlanStep, ProgressReport, Extension, AuditEvent]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+class World:
+    """The test province plus: a chair, an owner with an account, two product types, a meeting and a directive."""
+
+    def __init__(self, province: Province) -> None:
+        self.province = province
+        self.leader: User = province.users[Role.LANHDAO]  # scoped to the whole province
+        self.owner: Person = province.person  # chuyên viên of Phòng Ngân sách
+        self.owner_user = user("hoa", Role.CHUYENVIEN, province.division, province.person)
+        self.chair = person("Phạm Văn Chính", province.root, "chu_tich_ubnd_tinh", sex="M")
+        self.report = services.create_product_type(
+            acting_user=self.leader,
+            code="BC-CD",
+            name="Báo cáo chuyên đề",
+            unit_of_measure="báo cáo",
+            coefficient=Decimal("1.50"),
+            job_position="Chuyên viên quản lý ngân sách",
+        )
+        self.draft = services.create_product_type(
+            acting_user=self.leader,
+            code="DT-VB",
+            name="Dự thảo văn bản",
+            unit_of_measure="văn bản",
+            coefficient=Decimal("2.25"),
+        )
+        self.meeting: Meeting = services.create_meeting(
+            acting_user=self.leader,
+            title="Hội nghị cải cách hành chính với cấp phòng",
+            held_on=date(2026, 3, 10),
+            chair=self.chair,
+            unit=province.root,
+            attendees=[province.person, province.other_person],
+            agenda="Đẩy mạnh cải cách hành chính",
+            conclusions="1. Sở Tài chính rà soát thủ tục ngân sách.",
+        )
+        self.directive: Directive = services.create_directive(
+            acting_user=self.leader, number="12/QĐ-UBND", issued_on=date(2026, 3, 2), issuer="UBND tỉnh An Hòa"
+        )
+
+    def assign(self, **overrides: Any) -> Task:
+        kwargs: dict[str, Any] = {
+            "acting_user": self.leader,
+            "title": "Rà soát thủ tục hành chính lĩnh vực ngân sách",
+            "description": "Theo kết luận hội nghị",
+            "lead_unit": self.province.division,
+            "owner": self.owner,
+            "meeting": self.meeting,
+            "clause": "Mục 1",
+            "products": [(self.report, Decimal("2")), (self.draft, Decimal("3"))],
+        }
+        kwargs.update(overrides)
+        if "deadline" not in kwargs and "working_days" not in kwargs:
+            kwargs["deadline"] = date(2026, 3, 31)
+        return services.assign_task(**kwargs)
+
+    def accept(self, task: Task, plan: list[tuple[str, date]] | None = None) -> Task:
+        steps = plan or [("Khảo sát hiện trạng", task.assigned_on), ("Dự thảo báo cáo", task.deadline)]
+        return services.accept_task(acting_user=self.owner_user, task=task, plan=steps)
+
+    def submit(self, task: Task) -> Task:
+        return services.submit_task(
+            acting_user=self.owner_user, task=task, products_done={p.pk: True for p in task.products.all()}
+        )
+
+    def approve(self, task: Task) -> Task:
+        return services.review_task(acting_user=self.leader, task=task, accept=True, grade="meets")
+
+
+@pytest.fixture
+def world(province: Province) -> World:
+    return World(province)
