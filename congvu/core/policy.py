@@ -42,6 +42,7 @@ class Cap(StrEnum):
     PERSON_PID_VIEW = "person.pid.view"  # see unmasked personal identification numbers (access-logged)
     AUDIT_VIEW = "audit.view"  # read the whole audit log of the scope
     TOKEN_OWN = "token.own"  # manage one's own API tokens
+    TASK_ASSIGN = "task.assign"  # assign tasks to units and officials of the scope
 
 
 _EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
@@ -49,15 +50,15 @@ _EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap),
     Role.NOIVU: _EVERYONE | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW},
-    Role.LANHDAO: _EVERYONE,
-    Role.GIAMDOC: _EVERYONE,
-    Role.TRUONGPHONG: _EVERYONE,
+    Role.LANHDAO: _EVERYONE | {Cap.TASK_ASSIGN},
+    Role.GIAMDOC: _EVERYONE | {Cap.TASK_ASSIGN},
+    Role.TRUONGPHONG: _EVERYONE | {Cap.TASK_ASSIGN},
     Role.CHUYENVIEN: _EVERYONE,
     # Inspectors read everything in scope and change nothing.
     Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW},
 }
 
-WRITE_CAPABILITIES = frozenset({Cap.ORG_EDIT, Cap.ORG_IMPORT})
+WRITE_CAPABILITIES = frozenset({Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.TASK_ASSIGN})
 
 
 @dataclass(frozen=True)

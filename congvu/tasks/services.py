@@ -296,7 +296,7 @@ def assign_task(
         )
     if priority not in Priority.values:
         raise TaskError(_("Mức độ ưu tiên không hợp lệ."))
-    unit = units_in_scope(acting_user, Cap.ORG_VIEW).filter(pk=lead_unit.pk).first()
+    unit = units_in_scope(acting_user, Cap.TASK_ASSIGN).filter(pk=lead_unit.pk).first()
     if unit is None:
         raise TaskError(_("Đơn vị %(name)s nằm ngoài phạm vi quản lý của bạn.") % {"name": lead_unit.name})
     if unit.status != UnitStatus.ACTIVE:

@@ -486,3 +486,19 @@ def test_messages_are_translated_for_english_screens(world: World) -> None:
     with translation.override("en"), pytest.raises(TaskError) as caught:
         services.submit_task(acting_user=world.owner_user, task=task, products_done={})
     assert str(caught.value) == "Cannot submit the result while the task is “Assigned”."
+
+
+@pytest.mark.parametrize("role", ["chuyenvien", "thanhtra", "noivu"])
+def test_roles_without_the_assign_capability_cannot_assign(world: World, role: str) -> None:
+    before = row_counts()
+    with pytest.raises(TaskError, match="nằm ngoài phạm vi quản lý của bạn"):
+        world.assign(acting_user=world.province.users[role])
+    assert row_counts() == before
+
+
+def test_a_division_head_assigns_within_the_division_only(world: World) -> None:
+    head = world.province.users["truongphong"]
+    task = world.assign(acting_user=head)
+    assert task.lead_unit_id == world.province.division.pk
+    with pytest.raises(TaskError, match="nằm ngoài phạm vi quản lý của bạn"):
+        world.assign(acting_user=head, lead_unit=world.province.other_division, owner=world.province.other_person)
