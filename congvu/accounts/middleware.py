@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,12 @@ from congvu.accounts.scope import has_capability
 from congvu.core.policy import URL_POLICY
 
 Handler = Callable[[HttpRequest], HttpResponse]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _csrf_checked(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    """Stands for the view in the CSRF check (unlike ninja's views, it is not exempt)."""
+    raise AssertionError("the CSRF check does not call the view")
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -98,6 +105,11 @@ class PolicyMiddleware:
             raise Http404
         if access.public:
             return None
+        if _is_api(request) and request.method not in SAFE_METHODS and not getattr(request, "congvu_token_auth", False):
+            # django-ninja exempts its views from CSRF; a session-authenticated API write must still carry the token.
+            refused = CsrfViewMiddleware(self.get_response).process_view(request, _csrf_checked, (), {})
+            if refused is not None:
+                return JsonResponse({"detail": _("Thiếu hoặc sai mã chống giả mạo (CSRF)."), "code": "csrf"}, status=403)
         if not request.user.is_authenticated:
             if _is_api(request):
                 return JsonResponse({"detail": _("Cần đăng nhập."), "code": "not_authenticated"}, status=401)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from congvu.audit.models import AuditEvent, AuditSubject
@@ -36,8 +36,10 @@ Subject = tuple[str, str]  # (object_type, object_id)
 
 def jsonable(value: Any) -> Any:
     """Turn a value into what the chain stores: dates as ISO strings, decimals as strings."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, float):
+        return repr(value)  # a JSON number might come back altered from jsonb; a string cannot
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
@@ -218,31 +220,32 @@ def verify(checkpoint: Mapping[str, Any] | None = None) -> VerifyResult:
     expected_seq, prev, checked = 1, GENESIS_HASH, 0
     problem: Problem | None = None
     checkpoint_seen = checkpoint is None or int(checkpoint["seq"]) == 0
-    with transaction.atomic():
-        for event, subject_rows in _iter_events():
-            if event.seq != expected_seq:
-                problem = Problem(
-                    expected_seq, f"expected event #{expected_seq}, found #{event.seq} (missing or inserted rows)"
-                )
+    # No transaction: on SQLite an atomic block would take the write lock for the whole walk.
+    # Rows are append-only, so reading batch by batch sees a consistent prefix of the chain.
+    for event, subject_rows in _iter_events():
+        if event.seq != expected_seq:
+            problem = Problem(
+                expected_seq, f"expected event #{expected_seq}, found #{event.seq} (missing or inserted rows)"
+            )
+            break
+        if event.prev_hash != prev:
+            problem = Problem(event.seq, "prev_hash does not match the hash of the previous event")
+            break
+        if compute_hash(event) != event.hash:
+            problem = Problem(event.seq, "content does not match its hash (the row was changed)")
+            break
+        if sorted(subject_rows) != sorted(event.subjects):
+            problem = Problem(event.seq, "the subject index does not match the event's subjects")
+            break
+        if checkpoint is not None and event.seq == int(checkpoint["seq"]):
+            checkpoint_seen = True
+            if event.hash != checkpoint["hash"]:
+                problem = Problem(event.seq, "hash differs from the exported checkpoint")
                 break
-            if event.prev_hash != prev:
-                problem = Problem(event.seq, "prev_hash does not match the hash of the previous event")
-                break
-            if compute_hash(event) != event.hash:
-                problem = Problem(event.seq, "content does not match its hash (the row was changed)")
-                break
-            if sorted(subject_rows) != sorted(event.subjects):
-                problem = Problem(event.seq, "the subject index does not match the event's subjects")
-                break
-            if checkpoint is not None and event.seq == int(checkpoint["seq"]):
-                checkpoint_seen = True
-                if event.hash != checkpoint["hash"]:
-                    problem = Problem(event.seq, "hash differs from the exported checkpoint")
-                    break
-            prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-        if problem is None and not checkpoint_seen:
-            assert checkpoint is not None
-            problem = Problem(int(checkpoint["seq"]), "the checkpoint's event is no longer in the chain")
+        prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    if problem is None and not checkpoint_seen:
+        assert checkpoint is not None
+        problem = Problem(int(checkpoint["seq"]), "the checkpoint's event is no longer in the chain")
     return VerifyResult(checked=checked, head_seq=expected_seq - 1, head_hash=prev, problem=problem)
 
 

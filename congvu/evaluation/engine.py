@@ -273,7 +273,6 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
         ["task.delay_deduction"],
         [p.ref for p in done if p.ref and (p.delays or p.excused)],
     )
-    components = ["a", "b", "c"]
     if inp.role != "staff":
         levels = list(inp.subordinate_levels or [])
         any_kht = "KHT" in levels
@@ -290,13 +289,14 @@ def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
         line("dd", "đ. Năng lực tổ chức thực hiện nhiệm vụ", f"{_show(inp.organising)}%", ["task.leader_components"])
         exact["e"] = _exact(inp.uniting)
         line("e", "e. Năng lực tập hợp, đoàn kết", f"{_show(inp.uniting)}%", ["task.leader_components"])
-        components += ["d", "dd", "e"]
+    components_rule = "task.leader_components" if inp.role != "staff" else "task.components"
+    components = [str(c) for c in params.get(components_rule).value]
     exact["task_percent"] = sum((exact[k] for k in components), Fraction(0)) / len(components)
     line(
         "task_percent",
         "Tỷ lệ kết quả thực hiện nhiệm vụ (%)",
         f"({' + '.join(components).replace('dd', 'đ')}) / {len(components)}",
-        ["task.leader_components" if inp.role != "staff" else "task.components"],
+        [components_rule],
     )
     exact["task_points"] = task_max * exact["task_percent"] / 100
     line(

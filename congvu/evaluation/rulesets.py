@@ -19,9 +19,9 @@ The rule set in force is chosen by the date of the period evaluated. Pure Python
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -33,6 +33,61 @@ import yaml
 from congvu.evaluation.errors import EvaluationError, RuleDataError
 
 CERTAINTIES = frozenset({"verified", "repo-only", "inferred", "unverified"})
+
+
+def _number(low: Decimal, high: Decimal) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return isinstance(value, int | Decimal) and not isinstance(value, bool) and low <= value <= high
+
+    return check
+
+
+def _names(allowed: set[str]) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(v, str) and v in allowed for v in value)
+
+    return check
+
+
+def _thresholds(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and set(value) == {"HTXS", "HTT", "HT"}
+        and all(_number(Decimal(0), Decimal(100))(v) for v in value.values())
+        and value["HTXS"] >= value["HTT"] >= value["HT"]
+    )
+
+
+def _forcing(value: Any) -> bool:
+    facts = {"disciplined", "degradation", "corruption_in_unit"}
+    return isinstance(value, dict) and set(value) <= facts and all(v in {"all", "leaders"} for v in value.values())
+
+
+# What each parameter's value must look like; a rule file with another parameter or a value of
+# the wrong shape is refused when it is loaded, never when someone is being scored.
+PARAMETER_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "general.groups": (_names({"I", "II", "III", "IV", "V"}), "a list of group names (I, II, III, …)"),
+    "general.group_max": (_number(Decimal(1), Decimal(100)), "a number from 1 to 100"),
+    "task.points_max": (_number(Decimal(1), Decimal(100)), "a number from 1 to 100"),
+    "task.components": (_names({"a", "b", "c"}), "a non-empty list among a, b, c"),
+    "task.leader_components": (_names({"a", "b", "c", "d", "dd", "e"}), "a non-empty list among a, b, c, d, dd, e"),
+    "task.error_deduction": (_number(Decimal(0), Decimal(1)), "a number from 0 to 1"),
+    "task.delay_deduction": (_number(Decimal(0), Decimal(1)), "a number from 0 to 1"),
+    "leader.d_all_ht": (_number(Decimal(0), Decimal(100)), "a percent from 0 to 100"),
+    "leader.d_any_kht": (_number(Decimal(0), Decimal(100)), "a percent from 0 to 100"),
+    "levels.thresholds": (_thresholds, "a mapping HTXS/HTT/HT of decreasing numbers from 0 to 100"),
+    "levels.forcing_facts": (
+        _forcing,
+        "a mapping of facts (disciplined, degradation, corruption_in_unit) to all/leaders",
+    ),
+    "quota.htxs_share_of_htt": (_number(Decimal(0), Decimal(1)), "a share from 0 to 1"),
+    "quota.htxs_share_outstanding": (_number(Decimal(0), Decimal(1)), "a share from 0 to 1"),
+    "period.aggregation": (lambda v: v in {"monthly", "quarterly"}, "monthly or quarterly"),
+    "rounding.places": (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6,
+        "an integer from 0 to 6",
+    ),
+}
 
 
 class DecimalLoader(yaml.SafeLoader):
@@ -113,7 +168,7 @@ class Params:
 
 
 def _date(value: Any, where: str) -> date:
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
     raise RuleDataError(f"{where}: expected a date YYYY-MM-DD, got {value!r}")
 
@@ -139,6 +194,9 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
     descriptions: dict[str, str] = {}
     for name, spec in data["parameters"].items():
         where = f"{source}: parameter {name}"
+        if name not in PARAMETER_CHECKS:
+            raise RuleDataError(f"{where}: unknown parameter (known: {', '.join(sorted(PARAMETER_CHECKS))})")
+        check, shape = PARAMETER_CHECKS[name]
         if not isinstance(spec, dict) or not isinstance(spec.get("values"), list) or not spec["values"]:
             raise RuleDataError(f"{where}: needs a non-empty 'values' list")
         entries = []
@@ -150,6 +208,8 @@ def parse_ruleset(text: str, source: str) -> RuleSet:
                 raise RuleDataError(f"{where}: every value needs its legal citation")
             if entry.get("certainty") not in CERTAINTIES:
                 raise RuleDataError(f"{where}: certainty must be one of {sorted(CERTAINTIES)}")
+            if not check(entry["value"]):
+                raise RuleDataError(f"{where}: value {entry['value']!r} is not {shape}")
             entries.append(DatedValue(_date(entry.get("from"), where), entry["value"], citation, entry["certainty"]))
         parameters[name] = tuple(sorted(entries, key=lambda e: e.start))
         descriptions[name] = str(spec.get("description", ""))
@@ -202,6 +262,8 @@ class Registry:
         base = self.national_in_force(day)
         chain = [base]
         if overlay is not None:
+            if not isinstance(overlay, str):
+                raise EvaluationError("invalid_input", "ruleset phải là mã một bộ quy tắc")
             ruleset = self.rulesets.get(overlay)
             if ruleset is None or ruleset.extends is None:
                 raise EvaluationError("invalid_input", f"không có bộ quy tắc bổ sung “{overlay}”")

@@ -22,11 +22,12 @@ class BasisForm(forms.Form):
     basis_number = forms.CharField(label=_("Số văn bản căn cứ"), max_length=100)
     basis_date = forms.DateField(label=_("Ngày văn bản"), required=False)
     basis_issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)  # the unit's version the form was built on
 
     def __init__(
         self, data: Any = None, *, unit: Unit, lookup: UnitLookup, initial: dict[str, Any] | None = None
     ) -> None:
-        super().__init__(data, initial={"effective": timezone.localdate()} | (initial or {}))
+        super().__init__(data, initial={"effective": timezone.localdate(), "version": unit.version} | (initial or {}))
         self.unit = unit
         self.lookup = lookup
         for name in ("effective", "basis_date"):
@@ -55,7 +56,6 @@ class UnitChangeForm(BasisForm):
     short_name = forms.CharField(label=_("Tên viết tắt"), max_length=100, required=False)
     code = forms.CharField(label=_("Mã đơn vị"), max_length=40)
     parent_code = forms.CharField(label=_("Mã đơn vị cấp trên"), max_length=40, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
     field_order = [
         "name",
@@ -74,7 +74,6 @@ class UnitChangeForm(BasisForm):
             "short_name": unit.short_name,
             "code": unit.code,
             "parent_code": unit.parent.code if unit.parent else "",
-            "version": unit.version,
         }
         super().__init__(data, unit=unit, lookup=lookup, initial=initial)
 
@@ -134,6 +133,7 @@ class MergeForm(BasisForm):
             into=data["into_code"],
             effective=data["effective"],
             basis=self.basis(),
+            expected_versions={self.unit.pk: data["version"]},
         )
 
 
@@ -145,6 +145,15 @@ class SplitForm(BasisForm):
 
     field_order = ["new_units", "heir_code", "effective", "basis_number", "basis_date", "basis_issuer"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parent = self.unit.parent
+        if parent is None or self.lookup(parent.code) is None:
+            raise forms.ValidationError(
+                _("Chỉ chia tách được đơn vị mà đơn vị cấp trên của nó cũng thuộc phạm vi của bạn.")
+            )
+        return data
+
     def clean_new_units(self) -> list[services.NewUnit]:
         specs: list[services.NewUnit] = []
         for number, line in enumerate(self.cleaned_data["new_units"].splitlines(), start=1):
@@ -153,6 +162,8 @@ class SplitForm(BasisForm):
             code, sep, name = line.partition("|")
             if not sep or not code.strip() or not name.strip():
                 raise forms.ValidationError(_("Dòng %(n)d phải có dạng “mã | tên”.") % {"n": number})
+            if len(code.strip()) > 40 or len(name.strip()) > 255:
+                raise forms.ValidationError(_("Dòng %(n)d: mã tối đa 40 ký tự, tên tối đa 255 ký tự.") % {"n": number})
             specs.append(services.NewUnit(code.strip(), name.strip()))
         return specs
 
@@ -165,6 +176,7 @@ class SplitForm(BasisForm):
             effective=data["effective"],
             basis=self.basis(),
             records_heir_code=data["heir_code"].strip() or None,
+            expected_version=data["version"],
         )
         return created[0]
 
@@ -173,7 +185,11 @@ class DissolveForm(BasisForm):
     def apply(self, acting_user: Any) -> Unit:
         data = self.cleaned_data
         return services.dissolve_unit(
-            acting_user=acting_user, unit=self.unit, effective=data["effective"], basis=self.basis()
+            acting_user=acting_user,
+            unit=self.unit,
+            effective=data["effective"],
+            basis=self.basis(),
+            expected_version=data["version"],
         )
 
 

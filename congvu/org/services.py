@@ -7,13 +7,13 @@ records one audit event. Callers check permissions (the policy) before calling.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -308,6 +308,7 @@ def merge_units(
     into: Unit,
     effective: date,
     basis: Basis,
+    expected_versions: Mapping[int, int] | None = None,
 ) -> Unit:
     """Merge ``sources`` into ``into`` (n→1). ``into`` may be one of the sources' partners
     that lives on, or a unit created for the merger. Absorbed units and their subtrees
@@ -315,12 +316,15 @@ def merge_units(
     into = _lock_unit(into.pk)
     _require_active(into)
     locked = [_lock_unit(u.pk) for u in sources]
+    for unit in [into, *locked]:
+        _check_version(unit, (expected_versions or {}).get(unit.pk))
     if not locked:
         raise OrgError(_("Cần ít nhất một đơn vị được sáp nhập."))
     if any(u.pk == into.pk for u in locked):
         raise OrgError(_("Đơn vị tiếp nhận không thể đồng thời là đơn vị bị sáp nhập."))
     event = _event(UnitEventKind.MERGE, effective, basis)
     before = {str(u.pk): unit_state(u) for u in locked}
+    moved: list[Unit] = []
     for unit in locked:
         _require_active(unit)
         if into.path.startswith(unit.path):
@@ -333,6 +337,7 @@ def merge_units(
             child.version += 1
             child.save(update_fields=["parent", "version", "path", "depth"])
             _open_version(child, effective, event)
+            moved.append(child)
         _retire(unit, UnitStatus.MERGED, effective, into)
         _move_subtree(unit, into)
         Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
@@ -346,7 +351,7 @@ def merge_units(
         object_label=into.name,
         before=before,
         after={"into": into.pk, "effective": effective, "basis": basis.number},
-        subjects=[("unit", str(u.pk)) for u in locked],
+        subjects=[("unit", str(u.pk)) for u in [*locked, *moved]],
     )
     return into
 
@@ -367,10 +372,12 @@ def split_unit(
     effective: date,
     basis: Basis,
     records_heir_code: str | None = None,
+    expected_version: int | None = None,
 ) -> list[Unit]:
     """Split ``unit`` into new units (1→n) under the same parent. Its records follow
     the new unit whose code is ``records_heir_code``, else they stay under the parent."""
     unit = _lock_unit(unit.pk)
+    _check_version(unit, expected_version)
     _require_active(unit)
     if len(into) < 2:
         raise OrgError(_("Chia tách cần ít nhất hai đơn vị mới."))
@@ -420,12 +427,15 @@ def split_unit(
 
 
 @transaction.atomic
-def dissolve_unit(*, acting_user: Actor | None, unit: Unit, effective: date, basis: Basis) -> Unit:
+def dissolve_unit(
+    *, acting_user: Actor | None, unit: Unit, effective: date, basis: Basis, expected_version: int | None = None
+) -> Unit:
     unit = _lock_unit(unit.pk)
+    _check_version(unit, expected_version)
     _require_active(unit)
     if unit.children.filter(status=UnitStatus.ACTIVE).exists():
         raise OrgError(_("Không thể giải thể đơn vị còn đơn vị cấp dưới đang hoạt động."))
-    if unit.appointments.filter(end_date__isnull=True).exists():
+    if unit.appointments.filter(Q(end_date__isnull=True) | Q(end_date__gte=effective)).exists():
         raise OrgError(_("Không thể giải thể đơn vị còn người đang giữ chức vụ."))
     before = unit_state(unit)
     event = _event(UnitEventKind.DISSOLVE, effective, basis)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from congvu.org.importer import import_org_workbook
 from congvu.org.models import ImportRun
+
+logger = logging.getLogger(__name__)
 
 
 @db_task(retries=0)  # type: ignore[untyped-decorator]
@@ -27,6 +31,22 @@ def run_import(run_id: int) -> None:
         report = import_org_workbook(
             acting_user=run.created_by, source=path, progress=progress, scope_paths=run.scope_paths
         )
+    except Exception:
+        # The import's own transaction rolled back, so nothing was written; the run must not stay "running".
+        logger.exception("import run %s failed", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(
+            state=ImportRun.State.FAILED,
+            errors=[
+                {
+                    "sheet": "",
+                    "row": None,
+                    "column": None,
+                    "message": _("Lỗi hệ thống khi nhập; không có dữ liệu nào được ghi. Vui lòng thử lại."),
+                }
+            ],
+            finished_at=timezone.now(),
+        )
+        raise
     finally:
         path.unlink(missing_ok=True)
     ImportRun.objects.filter(pk=run.pk).update(

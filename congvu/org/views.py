@@ -86,7 +86,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": posts,
         "versions": unit.versions.select_related("parent").order_by("-valid_from"),
         "events": events,
-        "audit": history("unit", unit.pk)[:50],
+        "audit": history("unit", unit.pk)[:50] if has_capability(request.user, Cap.AUDIT_VIEW) else None,
         "can_edit": has_capability(request.user, Cap.ORG_EDIT) and unit.is_active,
     }
     return render(request, "org/unit_detail.html", context)
@@ -168,7 +168,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "person": person,
         "posts": posts,
-        "audit": history("person", person.pk)[:50],
+        "audit": history("person", person.pk)[:50] if has_capability(request.user, Cap.AUDIT_VIEW) else None,
         "can_see_pid": has_capability(request.user, Cap.PERSON_PID_VIEW),
         "today": _today(),
     }

@@ -100,3 +100,24 @@ def test_quota_and_rules(province: Province) -> None:
     assert shares["quota.htxs_share_outstanding"]["certainty"] == "repo-only"
     assert shares["task.points_max"]["citation"] == "Nghị định 335/2025/NĐ-CP, Điều 12"
     assert client.get("/api/v1/evaluation/rules?day=2025-06-01").json()["code"] == "no_ruleset"
+
+
+def test_json_numbers_are_read_as_decimals(province: Province) -> None:
+    raw = (
+        '{"date": "2026-03-31", "role": "staff", "general": {"I": 8.004999999999999999999, "II": 9, "III": 9},'
+        ' "products": [{"weight": 1, "done": true}]}'
+    )
+    body = client_for(province).post("/api/v1/evaluation/score", raw, content_type="application/json").json()
+    assert (body["values"]["general"], body["values"]["total"]) == ("26.00", "96.00")
+
+
+def test_session_writes_to_the_api_need_the_csrf_token(province: Province) -> None:
+    from congvu.accounts import services as account_services
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(province.users["truongphong"])
+    refused = strict.post("/api/v1/evaluation/score", EXAMPLE, content_type="application/json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "csrf")
+    raw = account_services.create_token(acting_user=None, user=province.users["truongphong"])
+    token = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+    assert token.post("/api/v1/evaluation/score", EXAMPLE, content_type="application/json").status_code == 200

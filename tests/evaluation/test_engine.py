@@ -230,14 +230,26 @@ parameters:
     [
         ("id: x\nparameters: {}\n", "a national rule set needs in_force.from"),
         (
-            "id: x\nin_force: {from: 2026-01-01}\nparameters: {p: {values: [{from: 2026-01-01, value: 1, certainty: verified}]}}\n",
+            "id: x\nin_force: {from: 2026-01-01}\nparameters: {task.points_max: {values: [{from: 2026-01-01, value: 1, certainty: verified}]}}\n",
             "every value needs its legal citation",
         ),
         (
-            "id: x\nin_force: {from: 2026-01-01}\nparameters: {p: {values: [{from: 2026-01-01, value: 1, citation: c, certainty: maybe}]}}\n",
+            "id: x\nin_force: {from: 2026-01-01}\nparameters: {task.points_max: {values: [{from: 2026-01-01, value: 1, citation: c, certainty: maybe}]}}\n",
             "certainty must be one of",
         ),
         ("id: [x\n", "not valid YAML"),
+        (
+            "id: x\nextends: y\nparameters: {p.q: {values: [{from: 2026-01-01, value: 1, citation: c, certainty: verified}]}}\n",
+            "unknown parameter",
+        ),
+        (
+            "id: x\nextends: y\nparameters: {task.error_deduction: {values: [{from: 2026-01-01, value: 25%, citation: c, certainty: verified}]}}\n",
+            "is not a number from 0 to 1",
+        ),
+        (
+            "id: x\nextends: y\nparameters: {task.components: {values: [{from: 2026-01-01, value: [a, d], citation: c, certainty: verified}]}}\n",
+            "is not a non-empty list among a, b, c",
+        ),
     ],
 )
 def test_bad_rule_data_is_named(text: str, message: str) -> None:
@@ -247,10 +259,10 @@ def test_bad_rule_data_is_named(text: str, message: str) -> None:
 
 def test_decimals_never_pass_through_binary_floats() -> None:
     ruleset = parse_ruleset(
-        "id: x\nin_force: {from: 2026-01-01}\nparameters: {p: {values: [{from: 2026-01-01, value: 0.1, citation: c, certainty: verified}]}}\n",
+        "id: x\nin_force: {from: 2026-01-01}\nparameters: {task.error_deduction: {values: [{from: 2026-01-01, value: 0.1, citation: c, certainty: verified}]}}\n",
         "t.yaml",
     )
-    assert ruleset.parameters["p"][0].value == D("0.1")
+    assert ruleset.parameters["task.error_deduction"][0].value == D("0.1")
 
 
 def test_the_engine_imports_no_django() -> None:
@@ -329,3 +341,29 @@ def test_absurdly_precise_weights_are_refused_not_crashed() -> None:
     with pytest.raises(EvaluationError) as info:
         score_period(staff(Product(D("1e80"), True), Product(tiny, True)), PARAMS)
     assert info.value.code == "invalid_input"
+
+
+def test_an_overlay_can_change_the_components(tmp_path: Path) -> None:
+    (tmp_path / "o.yaml").write_text(
+        "id: o\nextends: vn-nd-335-2025\nparameters:\n  task.components:\n    values:\n"
+        "      - {from: 2026-01-01, value: [a, b], citation: Quyết định X, certainty: verified}\n",
+        encoding="utf-8",
+    )
+    params = Registry.load([tmp_path]).params_for(date(2026, 3, 31), "o")
+    result = score_period(staff(Product(D(1), True, delays=4)), params)
+    assert (result.values["c"], result.values["task_percent"]) == (D("0.00"), D("100.00"))
+
+
+def test_odd_scenario_values_are_failures_not_crashes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "odd.yaml").write_text(
+        """cases:
+  - {name: giờ, date: 2026-03-31 10:00:00, role: staff, general: {I: 1, II: 1, III: 1}, products: [{weight: 1, done: true}], expect: {error: invalid_input}}
+  - {name: bộ quy tắc, date: 2026-03-31, ruleset: [a], role: staff, general: {I: 1, II: 1, III: 1}, products: [{weight: 1, done: true}], expect: {error: invalid_input}}
+  - {name: lỗi lớn, date: 2026-03-31, role: staff, general: {I: 1, II: 1, III: 1}, products: [{weight: 1, done: true, errors: 1.0e+99999999}], expect: {error: invalid_input}}
+years:
+  - {name: năm 0, year: 0, totals: [90], expect: {error: invalid_input}}
+""",
+        encoding="utf-8",
+    )
+    call_command("rules", "test", str(tmp_path / "odd.yaml"))
+    assert capsys.readouterr().out.strip() == "4 passed, 0 failed (4 scenarios)"

@@ -47,7 +47,9 @@ def test_unit_page_shows_people_and_history(province: Province) -> None:
     html = signed_in(province, "giamdoc").get(reverse("org:unit_detail", args=[province.division.pk])).content.decode()
     assert "Phòng Ngân sách" in html and "Sở Tài chính" in html  # breadcrumb
     assert "Đặng Văn Khoa" in html and "Trưởng phòng" in html
-    assert "org.unit.create" in html
+    assert "org.unit.create" not in html  # the change log is for auditors (audit.view)
+    noivu = signed_in(province, "noivu").get(reverse("org:unit_detail", args=[province.division.pk])).content.decode()
+    assert "org.unit.create" in noivu
 
 
 def test_unit_page_query_count_is_constant(province: Province) -> None:
@@ -122,6 +124,7 @@ def test_fold() -> None:
 
 def post_event(client: Client, url_name: str, unit: Unit, **data: str) -> tuple[int, str]:
     basis = {
+        "version": str(Unit.objects.get(pk=unit.pk).version),
         "effective": "2026-03-01",
         "basis_number": "21/QĐ-UBND",
         "basis_date": "2026-02-25",
@@ -173,3 +176,20 @@ def test_event_pages_refuse_bad_input_and_out_of_scope_targets(province: Provinc
     )
     assert status == 400 and "Mã đơn vị 01.002 đã được dùng." in html
     assert Unit.objects.filter(status="active").count() == 7
+
+
+def test_a_scoped_editor_cannot_split_out_of_the_scope(province: Province) -> None:
+    from congvu.core.policy import Role
+    from tests.factories import user
+
+    editor = user("noivu_phong", Role.NOIVU, province.division)
+    client = Client()
+    client.force_login(editor)
+    status, html = post_event(client, "org:unit_split", province.division, new_units="X1 | A\nX2 | B", heir_code="X1")
+    assert status == 400
+    assert "Chỉ chia tách được đơn vị mà đơn vị cấp trên của nó cũng thuộc phạm vi của bạn." in html
+    assert not Unit.objects.filter(code__in=["X1", "X2"]).exists()
+    status, html = post_event(
+        signed_in(province, "noivu"), "org:unit_split", province.other_division, new_units=f"{'9' * 41} | A\nY2 | B"
+    )
+    assert status == 400 and "Dòng 1: mã tối đa 40 ký tự, tên tối đa 255 ký tự." in html

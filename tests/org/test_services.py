@@ -106,7 +106,9 @@ def test_merge_keeps_records_on_the_old_unit_and_finds_them_under_the_successor(
     assert list(event.targets.values_list("code", flat=True)) == ["01.001"]
     last = AuditEvent.objects.order_by("-seq").first()
     assert last is not None and last.action == "org.unit.merge"
-    assert sorted(tuple(s) for s in last.subjects) == sorted([("unit", str(province.agency.pk)), ("unit", str(old.pk))])
+    assert sorted(tuple(s) for s in last.subjects) == sorted(
+        [("unit", str(province.agency.pk)), ("unit", str(old.pk)), ("unit", str(old_div.pk))]
+    )  # the re-parented division's history shows the merger too
 
 
 def test_merge_refuses_retired_units(province: Province) -> None:
@@ -135,6 +137,40 @@ def test_split_creates_units_and_sends_records_to_the_heir(province: Province) -
     assert (old.status, old.successor_id) == (UnitStatus.SPLIT, created[1].pk)
     assert old.path.startswith(created[1].path)
     assert all(u.parent_id == province.other_agency.pk and u.depth == 2 for u in created)
+
+
+def test_merge_and_dissolve_refuse_a_stale_form(province: Province) -> None:
+    old = unit("01.009", "Sở Kế hoạch và Đầu tư", UnitKind.AGENCY, province.root)
+    with pytest.raises(services.StaleObject):
+        services.merge_units(
+            acting_user=None,
+            sources=[old],
+            into=province.agency,
+            effective=date(2025, 3, 1),
+            basis=BASIS,
+            expected_versions={old.pk: 9},
+        )
+    with pytest.raises(services.StaleObject):
+        services.dissolve_unit(acting_user=None, unit=old, effective=date(2025, 3, 1), basis=BASIS, expected_version=9)
+    assert Unit.objects.get(pk=old.pk).status == UnitStatus.ACTIVE
+
+
+def test_dissolve_refuses_a_unit_with_a_post_ending_later(province: Province) -> None:
+    from congvu.org.models import Title
+
+    empty = unit("01.001.09", "Phòng Tổng hợp", UnitKind.DIVISION, province.agency)
+    holder = services.create_person(acting_user=None, full_name="Đinh Văn Hậu", sex="M")
+    services.appoint(
+        acting_user=None,
+        person=holder,
+        title=Title.objects.get(code="chuyen_vien"),
+        unit=empty,
+        start_date=date(2024, 1, 1),
+        end_date=date(2025, 6, 30),
+    )
+    with pytest.raises(services.OrgError, match="còn người đang giữ chức vụ"):
+        services.dissolve_unit(acting_user=None, unit=empty, effective=date(2025, 3, 1), basis=BASIS)
+    services.dissolve_unit(acting_user=None, unit=empty, effective=date(2025, 7, 1), basis=BASIS)
 
 
 def test_dissolve_refuses_a_unit_with_people(province: Province) -> None:
