@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
+from ninja.parser import Parser
 
 from congvu.accounts.scope import (
     appointments_in_scope,
@@ -24,8 +27,18 @@ from congvu.core.policy import Cap
 from congvu.evaluation.api import router as evaluation_router
 from congvu.org.models import Appointment, Person, Unit
 from congvu.org.search import fold
+from congvu.tasks.api import router as tasks_router
+
+
+class DecimalJSONParser(Parser):
+    """JSON bodies with decimals for numbers with a fraction (never binary floats)."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(dict[str, Any], json.loads(request.body, parse_float=Decimal))
+
 
 api = NinjaAPI(
+    parser=DecimalJSONParser(),
     title="Công Vụ API",
     version="1",
     urls_namespace="api",
@@ -34,6 +47,7 @@ api = NinjaAPI(
 
 
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/tasks", tasks_router)
 
 
 @api.exception_handler(ValidationError)
@@ -43,9 +57,12 @@ def validation_errors(request: HttpRequest, exc: ValidationError) -> Any:
     )
 
 
+MAX_ID = 2**63 - 1
+
+
 class Page(Schema):
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 def _page(page: Page) -> tuple[int, int]:
@@ -166,7 +183,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 class UnitFilter(Page):
     status: str | None = None
     kind: str | None = None
-    parent_id: int | None = None
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
     code: str | None = None
 
 
@@ -207,8 +224,8 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 
 class AppointmentFilter(Page):
-    unit_id: int | None = None
-    person_id: int | None = None
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID)
+    person_id: int | None = Field(None, ge=1, le=MAX_ID)
     current_only: bool = False
 
 

@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("congvu.accounts.urls")),
     path("org/", include("congvu.org.urls")),
     path("audit/", include("congvu.audit.urls")),
+    path("tasks/", include("congvu.tasks.urls")),
     path("api/v1/", api.urls),
 ]

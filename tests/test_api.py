@@ -108,6 +108,8 @@ def test_openapi_document_lists_the_routes() -> None:
         "/api/v1/me",
         "/api/v1/people",
         "/api/v1/people/{person_id}",
+        "/api/v1/tasks",
+        "/api/v1/tasks/{task_id}",
         "/api/v1/units",
         "/api/v1/units/{unit_id}",
     ]
@@ -127,3 +129,22 @@ def test_own_tokens_from_the_profile_page(province: Province) -> None:
     assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
     assert api.get("/api/v1/me").status_code == 401
     assert client.post("/accounts/tokens/", {"name": ""}).status_code == 400
+
+
+def test_out_of_range_and_nul_input_is_a_clear_4xx(province: Province) -> None:
+    client = bearer(province, "admin")
+    for url in (
+        "/api/v1/units?offset=100000000000000000000000",
+        "/api/v1/units?parent_id=" + "9" * 30,
+        "/api/v1/appointments?person_id=" + "9" * 30,
+        "/api/v1/units?limit=0",
+    ):
+        assert client.get(url).status_code == 422, url
+    for url in ("/api/v1/people?q=a%00b", "/api/v1/units?code=%00"):
+        response = client.get(url)
+        assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    web = Client()
+    web.force_login(province.users["admin"])
+    assert web.get("/org/people/?q=%00").status_code == 400
+    assert web.post("/accounts/tokens/", {"name": "a\x00b"}).status_code == 400
+    assert ApiToken.objects.filter(user=province.users["admin"]).count() == 1  # only the bearer one

@@ -109,7 +109,9 @@ class PolicyMiddleware:
             # django-ninja exempts its views from CSRF; a session-authenticated API write must still carry the token.
             refused = CsrfViewMiddleware(self.get_response).process_view(request, _csrf_checked, (), {})
             if refused is not None:
-                return JsonResponse({"detail": _("Thiếu hoặc sai mã chống giả mạo (CSRF)."), "code": "csrf"}, status=403)
+                return JsonResponse(
+                    {"detail": _("Thiếu hoặc sai mã chống giả mạo (CSRF)."), "code": "csrf"}, status=403
+                )
         if not request.user.is_authenticated:
             if _is_api(request):
                 return JsonResponse({"detail": _("Cần đăng nhập."), "code": "not_authenticated"}, status=401)

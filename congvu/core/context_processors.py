@@ -11,6 +11,7 @@ from congvu.core.policy import URL_POLICY
 
 _MENU = [
     ("core:home", _("Trang chủ")),
+    ("tasks:my", _("Nhiệm vụ")),
     ("org:tree", _("Tổ chức")),
     ("org:person_list", _("Cán bộ")),
     ("org:import", _("Nhập Excel")),

@@ -110,6 +110,19 @@ URL_POLICY: dict[str, Access] = {
     "org:import_status": _needs(Cap.ORG_IMPORT, scoped=True),
     # audit
     "audit:log": _needs(Cap.AUDIT_VIEW),
+    # task pages: reading within org.view scope (or as owner / assigner, see congvu.tasks.scope);
+    # the owner's actions need only a visible task (the service checks ownership); the assigner's need task.assign
+    "tasks:my": _needs(Cap.ORG_VIEW),
+    "tasks:unit_board": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:detail": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:assign": _needs(Cap.TASK_ASSIGN),
+    "tasks:accept": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:progress": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:submit": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:extension_request": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:review": _needs(Cap.TASK_ASSIGN, scoped=True),
+    "tasks:cancel": _needs(Cap.TASK_ASSIGN, scoped=True),
+    "tasks:extension_decide": _needs(Cap.TASK_ASSIGN, scoped=True),
     # REST API (django-ninja, namespace "api")
     "api:api-root": PUBLIC,
     "api:openapi-json": PUBLIC,
@@ -120,6 +133,8 @@ URL_POLICY: dict[str, Access] = {
     "api:person_list": _needs(Cap.ORG_VIEW),
     "api:person_detail": _needs(Cap.ORG_VIEW, scoped=True),
     "api:appointment_list": _needs(Cap.ORG_VIEW),
+    "api:task_list": _needs(Cap.ORG_VIEW),
+    "api:task_detail": _needs(Cap.ORG_VIEW, scoped=True),
     # evaluation: stateless computations and the rules in force (any signed-in user)
     "api:evaluation_score": AUTHENTICATED,
     "api:evaluation_quota": AUTHENTICATED,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,11 +17,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from congvu.accounts import services
-from congvu.accounts.models import ApiToken
+from congvu.accounts.models import ApiToken, User
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
 from congvu.org.models import ImportRun, Unit
-from tests.factories import Province
+from congvu.tasks import services as task_services
+from congvu.tasks.models import Directive, Extension, Task
+from tests.conftest import FIXED_NOW
+from tests.factories import Province, person
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +88,77 @@ def api_person(p: Province, role: str, own: bool) -> str:
     return f"/api/v1/people/{(p.own_person(role) if own else p.other_person_for(role)).pk}"
 
 
+def _directive() -> Directive:
+    found = Directive.objects.filter(number="1/QĐ-UBND").first()
+    return found or Directive.objects.create(number="1/QĐ-UBND", issued_on=date(2026, 3, 2), issuer="UBND tỉnh")
+
+
+def matrix_task(
+    p: Province, role: str, own: bool, *, as_owner: bool = False, as_assigner: bool = False, state: str = "assigned"
+) -> Task:
+    """A task the role sees ("own": led by the division, inside every role's scope) or not ("other").
+
+    With ``as_owner`` the role's account is linked to the task's accountable person, with
+    ``as_assigner`` it is recorded as the assigner, so that the action's service accepts it;
+    ``state`` is set directly (the matrix tests access, not the lifecycle).
+    """
+    if not own:
+        stranger = User.objects.filter(username="nguoi_giao_khac").first() or User.objects.create_user(
+            username="nguoi_giao_khac"
+        )
+        task = Task.objects.create(
+            title="Nhiệm vụ ngoài phạm vi",
+            directive=_directive(),
+            lead_unit=p.other_unit(role),
+            owner=p.other_person_for(role),
+            assigned_by=stranger,
+            assigned_on=date(2026, 3, 16),
+            deadline=date(2026, 4, 30),
+            original_deadline=date(2026, 4, 30),
+            state=state,
+        )
+    else:
+        account = User.objects.get(pk=p.users[role].pk)
+        owner = p.person
+        if as_owner:
+            if account.person is None:
+                account.person = person(f"Cán bộ {role}", p.division)
+                account.save(update_fields=["person"])
+            owner = account.person
+        task = task_services.assign_task(
+            acting_user=p.users["lanhdao"],
+            title="Nhiệm vụ trong phạm vi",
+            lead_unit=p.division,
+            owner=owner,
+            directive=_directive(),
+            deadline=date(2026, 4, 30),
+        )
+        Task.objects.filter(pk=task.pk).update(state=state, assigned_by=account if as_assigner else p.users["lanhdao"])
+    return task
+
+
+def task_url(name: str, **kwargs: Any) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: reverse(name, args=[matrix_task(p, role, own, **kwargs).pk])
+
+
+def extension_url(p: Province, role: str, own: bool) -> str:
+    task = matrix_task(p, role, own, as_assigner=True)
+    extension = Extension.objects.create(
+        task=task,
+        round=1,
+        requested_by=p.users["lanhdao"],
+        requested_at=FIXED_NOW,
+        reason="Chờ số liệu",
+        proposed_deadline=date(2026, 5, 15),
+        previous_deadline=task.deadline,
+    )
+    return reverse("tasks:extension_decide", args=[extension.pk])
+
+
+def api_task(p: Province, role: str, own: bool) -> str:
+    return f"/api/v1/tasks/{matrix_task(p, role, own).pk}"
+
+
 CASES: dict[str, Case] = {
     "core:home": Case("get", fixed("core:home")),
     "core:health": Case("get", fixed("core:health")),
@@ -120,6 +195,54 @@ CASES: dict[str, Case] = {
     "org:import_template": Case("get", fixed("org:import_template")),
     "org:import_status": Case("get", import_run_url),
     "audit:log": Case("get", fixed("audit:log")),
+    # Task pages. "own" is a task of the division (inside every role's scope), "other" one outside it.
+    # Each action's "own" task makes the role its owner (owner actions) or its assigner (assigner
+    # actions), so a permitted call succeeds (302) and a refused one must change nothing.
+    "tasks:my": Case("get", fixed("tasks:my")),
+    "tasks:unit_board": Case("get", unit_url("tasks:unit_board")),
+    "tasks:detail": Case("get", task_url("tasks:detail")),
+    "tasks:assign": Case("get", fixed("tasks:assign")),
+    "tasks:accept": Case(
+        "post",
+        task_url("tasks:accept", as_owner=True),
+        ok=302,
+        writes=True,
+        data={"plan": "Khảo sát | 20/03/2026", "version": "1"},
+    ),
+    "tasks:progress": Case(
+        "post",
+        task_url("tasks:progress", as_owner=True, state="accepted"),
+        ok=302,
+        writes=True,
+        data={"percent": "30", "version": "1"},
+    ),
+    "tasks:submit": Case(
+        "post", task_url("tasks:submit", as_owner=True, state="in_progress"), ok=302, writes=True, data={"version": "1"}
+    ),
+    "tasks:extension_request": Case(
+        "post",
+        task_url("tasks:extension_request", as_owner=True),
+        ok=302,
+        writes=True,
+        data={"proposed_deadline": "2026-05-15", "reason": "Chờ số liệu", "version": "1"},
+    ),
+    "tasks:review": Case(
+        "post",
+        task_url("tasks:review", as_assigner=True, state="submitted"),
+        ok=302,
+        writes=True,
+        data={"decision": "accept", "grade": "meets", "major_errors": "0", "version": "1"},
+    ),
+    "tasks:cancel": Case(
+        "post",
+        task_url("tasks:cancel", as_assigner=True),
+        ok=302,
+        writes=True,
+        data={"reason": "Không còn cần thiết", "version": "1"},
+    ),
+    "tasks:extension_decide": Case(
+        "post", extension_url, ok=302, writes=True, data={"decision": "approve", "version": "1"}
+    ),
     "api:api-root": Case("get", lambda p, r, o: "/api/v1/", ok=404),  # django-ninja: no root document
     "api:openapi-json": Case("get", lambda p, r, o: "/api/v1/openapi.json"),
     "api:openapi-view": Case("get", lambda p, r, o: "/api/v1/docs"),
@@ -129,6 +252,8 @@ CASES: dict[str, Case] = {
     "api:person_list": Case("get", lambda p, r, o: "/api/v1/people"),
     "api:person_detail": Case("get", api_person),
     "api:appointment_list": Case("get", lambda p, r, o: "/api/v1/appointments"),
+    "api:task_list": Case("get", lambda p, r, o: "/api/v1/tasks"),
+    "api:task_detail": Case("get", api_task),
     "api:evaluation_score": Case(
         "post",
         lambda p, r, o: "/api/v1/evaluation/score",
