@@ -34,6 +34,7 @@ from congvu.audit.chain import Actor, Change, record_many
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import Role
 from congvu.demo import names
+from congvu.demo import tasks as demo_tasks
 from congvu.org import services
 from congvu.org.models import (
     Appointment,
@@ -46,6 +47,7 @@ from congvu.org.models import (
     UnitStatus,
 )
 from congvu.org.services import Basis
+from congvu.tasks.models import Task
 
 PROVINCE_CODE = "AH"
 PROVINCE_NAME = "Tỉnh An Hòa"
@@ -738,6 +740,7 @@ class DemoSummary:
     people: int
     appointments: int
     audit_events: int = 0
+    tasks: int = 0
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
@@ -888,6 +891,7 @@ def summary(created: bool) -> DemoSummary:
         people=Person.objects.filter(appointments__in=appointments).distinct().count(),
         appointments=appointments.count(),
         audit_events=AuditEvent.objects.count(),
+        tasks=Task.objects.filter(lead_unit__path__startswith=root.path).count(),
     )
 
 
@@ -909,6 +913,10 @@ def generate(*, scale: int, acting_user: Actor | None = None, progress: Progress
         people = _write_people(plan, acting_user, say)
         _write_posts(plan, units, people, titles, acting_user, say)
         _apply(plan, units, acting_user, say)
+        # The assigners and the owner of the demo tasks: the accounts, with a password the command replaces.
+        ensure_accounts(demo_tasks.throwaway_password())
+        made = demo_tasks.generate_tasks(scale=scale, province=units[PROVINCE_CODE])
+        say(f"  nhiệm vụ / tasks: {made.tasks:,} ({made.meetings} cuộc họp, {made.directives} văn bản chỉ đạo)")
     return summary(created=True)
 
 
