@@ -156,6 +156,7 @@ class Task(models.Model):
     state = models.CharField(_("trạng thái"), max_length=12, choices=TaskState.choices, default=TaskState.ASSIGNED)
     grade = models.CharField(_("chất lượng"), max_length=10, choices=Grade.choices, null=True, blank=True)
     major_errors = models.PositiveIntegerField(_("số sai sót lớn"), default=0)
+    submitted_on = models.DateField(_("ngày trình kết quả"), null=True, blank=True)
     completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     cancel_reason = models.TextField(_("lý do huỷ"), blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)

@@ -82,6 +82,7 @@ TASK_FIELDS = (
     "state",
     "grade",
     "major_errors",
+    "submitted_on",
     "completed_on",
     "version",
 )
@@ -468,7 +469,8 @@ def submit_task(
         product.done = bool(products_done.get(product.pk, False))
     TaskProduct.objects.bulk_update(products.values(), ["done"])
     task.state = TaskState.SUBMITTED
-    _save(task, ["state"])
+    task.submitted_on = timezone.localdate()
+    _save(task, ["state", "submitted_on"])
     record(
         acting_user=acting_user,
         action=SUBMIT,
@@ -493,10 +495,11 @@ def review_task(
     return_reason: str = "",
     expected_version: int | None = None,
 ) -> Task:
-    """The assigner accepts the submitted result with a grade (the task is done today) or returns it.
+    """The assigner accepts the submitted result with a grade, or returns it.
 
-    On acceptance every product is marked delayed (``delays = 1``) when the task is
-    completed after its current deadline (which an approved extension has moved).
+    An accepted task is completed on the day its result was submitted (a slow review does not
+    make the owner late); every product is marked delayed (``delays = 1``) when that day is after
+    the current deadline (which an approved extension has moved).
     """
     task = _lock_task(task)
     _check_version(task, expected_version)
@@ -529,13 +532,13 @@ def review_task(
         raise TaskError(_("Kết quả đạt yêu cầu thì không có sai sót lớn."))
     if grade == Grade.ERRORS and major_errors < 1:
         raise TaskError(_("Hãy nhập số sai sót lớn (ít nhất 1)."))
-    today = timezone.localdate()
-    late = today > task.deadline
+    completed = task.submitted_on or timezone.localdate()
+    late = completed > task.deadline
     task.products.update(delays=1 if late else 0)
     task.state = TaskState.DONE
     task.grade = grade
     task.major_errors = major_errors
-    task.completed_on = today
+    task.completed_on = completed
     _save(task, ["state", "grade", "major_errors", "completed_on"])
     record(
         acting_user=acting_user,

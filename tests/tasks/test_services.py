@@ -97,7 +97,7 @@ def test_full_lifecycle_with_exact_dates_weights_and_one_audit_event_per_step(wo
         TaskState.DONE,
         "errors",
         1,
-        date(2026, 5, 6),
+        date(2026, 5, 5),  # completed on the day of the accepted submission
         5,
     )
     assert list(task.products.values_list("delays", flat=True)) == [0, 0]
@@ -179,11 +179,11 @@ def test_approved_extension_then_done_after_the_original_deadline_is_on_time(wor
     ]
     assert services.approved_extensions(task) == 1
 
-    with on(date(2026, 3, 26)):
-        task = world.submit(task)
     with on(date(2026, 3, 27)):
+        task = world.submit(task)  # on the extended deadline
+    with on(date(2026, 3, 30)):
         task = world.approve(task)
-    assert task.completed_on == date(2026, 3, 27)
+    assert task.completed_on == date(2026, 3, 27)  # the day the accepted result was submitted
     assert task.completed_on > task.original_deadline
     assert bucket_of(task, date(2026, 4, 30)) == COMPLETED_ON_TIME
     assert list(task.products.values_list("delays", flat=True)) == [0, 0]
@@ -502,3 +502,15 @@ def test_a_division_head_assigns_within_the_division_only(world: World) -> None:
     assert task.lead_unit_id == world.province.division.pk
     with pytest.raises(TaskError, match="nằm ngoài phạm vi quản lý của bạn"):
         world.assign(acting_user=head, lead_unit=world.province.other_division, owner=world.province.other_person)
+
+
+def test_a_slow_review_does_not_make_the_owner_late(world: World) -> None:
+    with on(date(2026, 3, 16)):
+        task = world.accept(world.assign(deadline=date(2026, 3, 20)))
+    with on(date(2026, 3, 19)):
+        task = world.submit(task)
+    with on(date(2026, 3, 25)):  # reviewed after the deadline
+        task = world.approve(task)
+    assert (task.submitted_on, task.completed_on) == (date(2026, 3, 19), date(2026, 3, 19))
+    assert bucket_of(task, date(2026, 3, 25)) == COMPLETED_ON_TIME
+    assert list(task.products.values_list("delays", flat=True)) == [0, 0]
