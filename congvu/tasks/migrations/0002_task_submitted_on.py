@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0001_initial'),
+        ("tasks", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='submitted_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ngày trình kết quả'),
+            model_name="task",
+            name="submitted_on",
+            field=models.DateField(blank=True, null=True, verbose_name="ngày trình kết quả"),
         ),
     ]
