@@ -94,6 +94,22 @@ def task_state(task: Task) -> dict[str, Any]:
     return {f: getattr(task, f) for f in TASK_FIELDS}
 
 
+def _record_task(
+    acting_user: User, action: str, task: Task, before: dict[str, Any] | None, extra: dict[str, Any] | None = None
+) -> None:
+    """The audit event of one change to a task: its state before and after, plus what the change adds."""
+    record(
+        acting_user=acting_user,
+        action=action,
+        object_type="task",
+        object_id=task.pk,
+        object_label=task.title,
+        before=before,
+        after=task_state(task) | (extra or {}),
+        subjects=_subjects(task),
+    )
+
+
 def _dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -397,16 +413,7 @@ def accept_task(
     )
     task.state = TaskState.ACCEPTED
     _save(task, ["state"])
-    record(
-        acting_user=acting_user,
-        action=ACCEPT,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"plan": [[t.strip(), d] for t, d in plan]},
-        subjects=_subjects(task),
-    )
+    _record_task(acting_user, ACCEPT, task, before, {"plan": [[t.strip(), d] for t, d in plan]})
     return task
 
 
@@ -433,16 +440,7 @@ def report_progress(
     )
     task.state = TaskState.IN_PROGRESS
     _save(task, ["state"])
-    record(
-        acting_user=acting_user,
-        action=REPORT_PROGRESS,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"percent": percent, "note": note},
-        subjects=_subjects(task),
-    )
+    _record_task(acting_user, REPORT_PROGRESS, task, before, {"percent": percent, "note": note})
     return report
 
 
@@ -471,15 +469,8 @@ def submit_task(
     task.state = TaskState.SUBMITTED
     task.submitted_on = timezone.localdate()
     _save(task, ["state", "submitted_on"])
-    record(
-        acting_user=acting_user,
-        action=SUBMIT,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"products_done": {str(pk): p.done for pk, p in sorted(products.items())}},
-        subjects=_subjects(task),
+    _record_task(
+        acting_user, SUBMIT, task, before, {"products_done": {str(pk): p.done for pk, p in sorted(products.items())}}
     )
     return task
 
@@ -540,16 +531,7 @@ def review_task(
     task.major_errors = major_errors
     task.completed_on = completed
     _save(task, ["state", "grade", "major_errors", "completed_on"])
-    record(
-        acting_user=acting_user,
-        action=APPROVE,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"late": late},
-        subjects=_subjects(task),
-    )
+    _record_task(acting_user, APPROVE, task, before, {"late": late})
     return task
 
 
@@ -569,16 +551,7 @@ def cancel_task(*, acting_user: User, task: Task, reason: str, expected_version:
     task.extensions.filter(state=ExtensionState.PENDING).update(
         state=ExtensionState.REJECTED, decided_by=acting_user, decided_at=timezone.now(), decision_note=reason.strip()
     )
-    record(
-        acting_user=acting_user,
-        action=CANCEL,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"cancel_reason": task.cancel_reason},
-        subjects=_subjects(task),
-    )
+    _record_task(acting_user, CANCEL, task, before, {"cancel_reason": task.cancel_reason})
     return task
 
 
