@@ -202,20 +202,31 @@ class _Builder:
             "clause": f"Điều {rng.randint(1, 5)}, khoản {rng.randint(1, 4)}",
         }
 
-    def assign(self, title: str, product: str, unit: Unit, owner: Person, *, days: int, **extra: object) -> Task:
+    def assign(
+        self, title: str, product: str, unit: Unit, owner: Person, *, days: int, from_source: bool = False
+    ) -> Task:
+        """Assign today, or (``from_source``) a few days after the meeting or directive it comes from."""
         assigner = self.users["giamdoc" if unit.path.startswith(self.finance.path) else "lanhdao"]
         products: list[services.ProductSpec] = [(self.types[product], self.rng.randint(1, 3))]
         if self.rng.random() < 0.3:
             products.append((self.types["BC-THANG"], 1))
+        source = self.source()
+        assigned_on = self.today
+        if from_source:
+            origin = source.get("meeting") or source["directive"]
+            assert isinstance(origin, Meeting | Directive)
+            day = origin.held_on if isinstance(origin, Meeting) else origin.issued_on
+            assigned_on = min(self.today, day + timedelta(days=self.rng.randint(1, 5)))
         return services.assign_task(
             acting_user=assigner,
             title=title,
             lead_unit=unit,
             owner=owner,
-            deadline=self.today + timedelta(days=days),
+            assigned_on=assigned_on,
+            deadline=assigned_on + timedelta(days=days),
             priority=self.rng.choices(Priority.values, weights=(70, 20, 10))[0],
             products=products,
-            **self.source(),  # type: ignore[arg-type]
+            **source,  # type: ignore[arg-type]
         )
 
     # ---- the tasks of ``truongphong``: every state, played through the services
@@ -306,7 +317,10 @@ class _Builder:
         for _ in range(count):
             unit, owner = self.rng.choice(leads)
             title, product = self.rng.choice(TASK_TITLES)
-            task = self.assign(title, product, unit, owner, days=self.rng.randint(7, 120))
+            # Half of them were recorded from the year's conclusion notices and directives, so some are overdue.
+            task = self.assign(
+                title, product, unit, owner, days=self.rng.randint(7, 120), from_source=self.rng.random() < 0.5
+            )
             if self.rng.random() < 0.03:
                 services.cancel_task(
                     acting_user=task.assigned_by, task=task, reason="Nhiệm vụ đã được lồng ghép vào nhiệm vụ khác."

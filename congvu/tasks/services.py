@@ -287,14 +287,25 @@ def assign_task(
     clause: str = "",
     priority: str = Priority.NORMAL,
     products: Sequence[ProductSpec] = (),
+    assigned_on: date | None = None,
 ) -> Task:
-    """Assign a task today. The deadline is a date or ``working_days`` counted with the calendar.
+    """Assign a task. The deadline is a date or ``working_days`` counted with the calendar.
 
-    The lead unit must be active and inside the assigner's scope (for now the
-    ``org.view`` scope: the policy has no task capability yet) and the owner must hold a
-    current appointment in the lead unit or below it.
+    ``assigned_on`` is today unless the task is recorded from an earlier decision (a conclusion
+    notice or directive already issued): it may not be in the future nor before its source. The
+    lead unit must be active and inside the assigner's ``task.assign`` scope, and the owner must
+    hold a current appointment in the lead unit or below it.
     """
-    today = timezone.localdate()
+    now = timezone.localdate()
+    today = now if assigned_on is None else assigned_on
+    if today > now:
+        raise TaskError(_("Ngày giao không được sau hôm nay."))
+    source_day = meeting.held_on if meeting is not None else directive.issued_on if directive is not None else None
+    if assigned_on is not None and source_day is not None and assigned_on < source_day:
+        raise TaskError(
+            _("Ngày giao %(day)s không được trước ngày của văn bản, cuộc họp giao nhiệm vụ (%(source)s).")
+            % {"day": _dmy(assigned_on), "source": _dmy(source_day)}
+        )
     if not title.strip():
         raise TaskError(_("Tên nhiệm vụ không được để trống."))
     if meeting is None and directive is None:

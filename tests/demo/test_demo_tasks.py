@@ -32,16 +32,17 @@ from tests.conftest import FIXED_NOW
 
 PASSWORD = "Mat-khau-minh-hoa-2026"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PROVINCE_BUCKETS = {"completed_on_time": 2, "completed_late": 0, "in_progress_on_time": 175, "overdue": 16}
 TODAY = FIXED_NOW.date()
 
 TASKS_BY_STATE = {
-    "assigned": 180,
+    "assigned": 183,
     "accepted": 1,
     "in_progress": 3,
     "submitted": 3,
     "done": 2,
     "returned": 1,
-    "cancelled": 10,
+    "cancelled": 7,
 }
 TRUONGPHONG_BY_STATE = {
     "assigned": 1,
@@ -62,7 +63,7 @@ TASK_AUDIT_EVENTS = {
     "tasks.task.submit": 7,
     "tasks.task.return": 2,
     "tasks.task.approve": 2,
-    "tasks.task.cancel": 10,
+    "tasks.task.cancel": 7,
     "tasks.extension.request": 2,
     "tasks.extension.approve": 1,
     "tasks.extension.reject": 1,
@@ -120,14 +121,16 @@ def test_sources_are_the_provincial_leaders_in_early_2026() -> None:
 
 def test_tasks_are_as_the_services_make_them() -> None:
     stc = f"{generator.PROVINCE_CODE}.STC"
-    for task in Task.objects.select_related("lead_unit__parent", "assigned_by"):
+    for task in Task.objects.select_related("lead_unit__parent", "assigned_by", "meeting", "directive"):
         assert task.lead_unit.kind == UnitKind.DIVISION and task.lead_unit.parent is not None
         assert task.lead_unit.parent.kind == UnitKind.AGENCY
         assert Appointment.objects.filter(
             person_id=task.owner_id, unit=task.lead_unit, title__code="truong_phong", end_date=None
         ).exists()
         assert task.assigned_by.username == ("giamdoc" if task.lead_unit.parent.code == stc else "lanhdao")
-        assert task.assigned_on == TODAY <= task.original_deadline <= task.deadline
+        source_day = task.meeting.held_on if task.meeting else task.directive.issued_on  # type: ignore[union-attr]
+        assert source_day <= task.assigned_on <= TODAY
+        assert task.assigned_on <= task.original_deadline <= task.deadline
         assert (task.meeting_id is None) != (task.directive_id is None) and task.clause
         assert task.products.exists()
         assert task.state != "done" or (task.completed_on == TODAY and task.grade)
@@ -143,7 +146,7 @@ def test_truongphong_and_giamdoc_have_work() -> None:
     assert mine.filter(plan_steps__isnull=False).distinct().count() == 10
     to_review = Task.objects.filter(assigned_by__username="giamdoc", state="submitted")
     assert to_review.count() == 3
-    assert Task.objects.filter(assigned_by__username="giamdoc").count() == 29
+    assert Task.objects.filter(assigned_by__username="giamdoc").count() == 31
 
 
 def test_my_tasks_page_of_truongphong(client: Client) -> None:
@@ -173,3 +176,9 @@ def test_rerunning_adds_no_task() -> None:
     assert task_counts() == before
     assert AuditEvent.objects.count() == events
     assert User.objects.count() == 7
+
+
+def test_some_tasks_recorded_from_earlier_notices_are_overdue() -> None:
+    from congvu.tasks.buckets import bucket_counts
+
+    assert bucket_counts(Task.objects.all(), TODAY) == PROVINCE_BUCKETS

@@ -514,3 +514,18 @@ def test_a_slow_review_does_not_make_the_owner_late(world: World) -> None:
     assert (task.submitted_on, task.completed_on) == (date(2026, 3, 19), date(2026, 3, 19))
     assert bucket_of(task, date(2026, 3, 25)) == COMPLETED_ON_TIME
     assert list(task.products.values_list("delays", flat=True)) == [0, 0]
+
+
+def test_a_task_recorded_from_an_earlier_notice_keeps_its_assignment_day(world: World) -> None:
+    with on(date(2026, 3, 16)):
+        task = world.assign(assigned_on=date(2026, 3, 11), working_days=3)  # meeting held on 10/03
+        assert (task.assigned_on, task.deadline) == (date(2026, 3, 11), date(2026, 3, 16))
+        assert bucket_of(task, date(2026, 3, 17)) == "overdue"
+        before = row_counts()
+        with pytest.raises(TaskError, match="Ngày giao không được sau hôm nay."):
+            world.assign(assigned_on=date(2026, 3, 17))
+        with pytest.raises(
+            TaskError, match=r"không được trước ngày của văn bản, cuộc họp giao nhiệm vụ \(10/03/2026\)"
+        ):
+            world.assign(assigned_on=date(2026, 3, 9))
+        assert row_counts() == before
