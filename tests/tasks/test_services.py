@@ -522,7 +522,7 @@ def test_a_task_recorded_from_an_earlier_notice_keeps_its_assignment_day(world: 
         assert (task.assigned_on, task.deadline) == (date(2026, 3, 11), date(2026, 3, 16))
         assert bucket_of(task, date(2026, 3, 17)) == "overdue"
         before = row_counts()
-        with pytest.raises(TaskError, match="Ngày giao không được sau hôm nay."):
+        with pytest.raises(TaskError, match=r"Ngày giao không được sau hôm nay\."):
             world.assign(assigned_on=date(2026, 3, 17))
         with pytest.raises(
             TaskError, match=r"không được trước ngày của văn bản, cuộc họp giao nhiệm vụ \(10/03/2026\)"
