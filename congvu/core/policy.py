@@ -58,8 +58,6 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW},
 }
 
-WRITE_CAPABILITIES = frozenset({Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.TASK_ASSIGN})
-
 
 @dataclass(frozen=True)
 class Access:

@@ -144,10 +144,6 @@ class ParamValue:
     ruleset: str
     description: str
 
-    @property
-    def unverified(self) -> bool:
-        return self.certainty != "verified"
-
 
 class Params:
     """The parameters in force on one day, after overlays."""

@@ -243,9 +243,6 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return f"{self.person} — {self.title} — {self.unit}"
 
-    def is_current(self, day: date) -> bool:
-        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
-
 
 class ImportRun(models.Model):
     """One Excel import of the organisation, with its progress and outcome."""

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,9 +35,9 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _with_has_children(units: object) -> object:
+def _with_has_children(units: QuerySet[Unit]) -> QuerySet[Unit]:
     active_children = Unit.objects.filter(parent=OuterRef("pk"), status=UnitStatus.ACTIVE)
-    return units.annotate(has_children=Exists(active_children))  # type: ignore[attr-defined]
+    return units.annotate(has_children=Exists(active_children))
 
 
 @require_GET

@@ -95,7 +95,12 @@ def task_state(task: Task) -> dict[str, Any]:
 
 
 def _record_task(
-    acting_user: User, action: str, task: Task, before: dict[str, Any] | None, extra: dict[str, Any] | None = None
+    acting_user: User,
+    action: str,
+    task: Task,
+    before: dict[str, Any] | None,
+    extra: dict[str, Any] | None = None,
+    also: Sequence[tuple[str, str]] = (),
 ) -> None:
     """The audit event of one change to a task: its state before and after, plus what the change adds."""
     record(
@@ -106,7 +111,7 @@ def _record_task(
         object_label=task.title,
         before=before,
         after=task_state(task) | (extra or {}),
-        subjects=_subjects(task),
+        subjects=[*_subjects(task), *also],
     )
 
 
@@ -603,16 +608,13 @@ def request_extension(
     )
     before = task_state(task)
     _save(task, [])
-    record(
-        acting_user=acting_user,
-        action=REQUEST_EXTENSION,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task)
-        | {"extension_id": extension.pk, "round": extension.round, "proposed_deadline": proposed_deadline},
-        subjects=[*_subjects(task), ("extension", str(extension.pk))],
+    _record_task(
+        acting_user,
+        REQUEST_EXTENSION,
+        task,
+        before,
+        {"extension_id": extension.pk, "round": extension.round, "proposed_deadline": proposed_deadline},
+        also=[("extension", str(extension.pk))],
     )
     return extension
 
@@ -652,15 +654,13 @@ def decide_extension(
     if approve:
         task.deadline = extension.proposed_deadline
     _save(task, ["deadline"])
-    record(
-        acting_user=acting_user,
-        action=APPROVE_EXTENSION if approve else REJECT_EXTENSION,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | {"extension_id": extension.pk, "round": extension.round, "note": note.strip()},
-        subjects=[*_subjects(task), ("extension", str(extension.pk))],
+    _record_task(
+        acting_user,
+        APPROVE_EXTENSION if approve else REJECT_EXTENSION,
+        task,
+        before,
+        {"extension_id": extension.pk, "round": extension.round, "note": note.strip()},
+        also=[("extension", str(extension.pk))],
     )
     return extension
 

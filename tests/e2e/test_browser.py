@@ -53,7 +53,7 @@ def test_tree_loads_children_on_demand_and_opens_a_unit(page: Page, live_url: st
     root.get_by_role("button").first.click()
     children = root.get_by_role("group").first.get_by_role("treeitem")
     expect(children.first).to_be_visible()
-    assert children.count() >= 20  # the demo province has about 20 agencies
+    assert children.count() == 30  # 16 agencies, 4 service units and 10 communes at scale 1
     expect(root).to_have_attribute("aria-expanded", "true")
     link = children.first.get_by_role("link").first
     name = link.inner_text()
