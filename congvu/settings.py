@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "congvu.accounts",
     "congvu.org",
     "congvu.tasks",
+    "congvu.notifications",
     "congvu.evaluation",
     "congvu.demo",
 ]
@@ -167,6 +168,24 @@ if _QUEUE_URL.startswith(("redis://", "rediss://")):
     HUEY |= {"huey_class": "huey.RedisHuey", "url": _QUEUE_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")}
+
+# E-mail of notifications: SMTP when CONGVU_SMTP_HOST is set, else written as files under
+# DATA_DIR/outbox (so nothing is lost and an administrator can read what would have gone out).
+_SMTP_HOST = env_str("CONGVU_SMTP_HOST", "")
+DEFAULT_FROM_EMAIL = env_str("CONGVU_EMAIL_FROM", "congvu@localhost")
+if _SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _SMTP_HOST
+    EMAIL_PORT = env_int("CONGVU_SMTP_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("CONGVU_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("CONGVU_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("CONGVU_SMTP_TLS", True)
+    EMAIL_TIMEOUT = 30
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+# Evidence files attached to tasks.
+CONGVU_EVIDENCE_MAX_BYTES = env_int("CONGVU_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 # Security headers; production adds HTTPS-only cookies and HSTS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,4 +1,5 @@
-"""Task assignment (giao nhiệm vụ): sources, tasks, products, plans, progress and extensions.
+"""Task assignment (giao nhiệm vụ): sources, tasks, products, plans, progress, extensions,
+difficulties, coordination, field visits and evidence files.
 
 A task comes from a meeting's conclusions or a directive (down to the clause), has a lead
 unit and one accountable person (chủ trì), a deadline and expected products weighted by a
@@ -140,6 +141,14 @@ class Task(models.Model):
         related_name="tasks",
     )
     clause = models.CharField(_("điều, khoản, mục"), max_length=200, blank=True)
+    finding = models.ForeignKey(
+        "tasks.Finding",
+        verbose_name=_("phát hiện qua khảo sát"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
     lead_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("đơn vị chủ trì"), on_delete=models.PROTECT, related_name="lead_tasks"
     )
@@ -176,7 +185,8 @@ class Task(models.Model):
                 condition=Q(original_deadline__gte=F("assigned_on")), name="tasks_task_original_deadline_after_assigned"
             ),
             models.CheckConstraint(
-                condition=Q(meeting__isnull=False) | Q(directive__isnull=False), name="tasks_task_has_source"
+                condition=Q(meeting__isnull=False) | Q(directive__isnull=False) | Q(finding__isnull=False),
+                name="tasks_task_has_source",
             ),
             models.CheckConstraint(
                 condition=~Q(state="done") | Q(completed_on__isnull=False), name="tasks_task_done_has_date"
@@ -310,3 +320,194 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} #{self.round}"
+
+
+class Evidence(models.Model):
+    """A file that proves progress or a result (minh chứng), attached to a progress report or a submission."""
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="evidence")
+    progress_report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("báo cáo tiến độ"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(_("tệp"), upload_to="evidence/%Y/%m/", max_length=300)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người tải lên"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["task", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Difficulty(models.Model):
+    """A difficulty (khó khăn, vướng mắc) reported to the superior level, answered within a deadline.
+
+    ``addressed_unit`` is the level that must answer now; an unanswered difficulty moves one
+    level up the unit tree when its ``answer_due`` has passed (``level`` counts the moves).
+    """
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="difficulties")
+    description = models.TextField(_("nội dung khó khăn, vướng mắc"))
+    proposal = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    raised_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người báo cáo"), on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("thời điểm báo cáo"))
+    raised_on = models.DateField(_("ngày báo cáo"))
+    addressed_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("cấp giải quyết"), on_delete=models.PROTECT, related_name="difficulties"
+    )
+    level = models.PositiveSmallIntegerField(_("số lần chuyển lên cấp trên"), default=0)
+    answer_due = models.DateField(_("hạn trả lời"))
+    answer = models.TextField(_("nội dung trả lời"), blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người trả lời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
+    answered_on = models.DateField(_("ngày trả lời"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("khó khăn, vướng mắc")
+        verbose_name_plural = _("khó khăn, vướng mắc")
+        ordering = ["task", "raised_at", "id"]
+        indexes = [models.Index(fields=["answered_on", "answer_due"], name="tasks_difficulty_open_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class Coordination(models.Model):
+    """Input one unit asks of another for a task (phối hợp), timed and escalated.
+
+    A coordinating unit named when the task is assigned is a coordination with its own
+    sub-deadline and deliverable (``on_assignment``); a later request is the same thing.
+    """
+
+    task = models.ForeignKey(Task, verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="coordinations")
+    from_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị đề nghị"), on_delete=models.PROTECT, related_name="coordination_requests"
+    )
+    to_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị phối hợp"), on_delete=models.PROTECT, related_name="coordinations"
+    )
+    request = models.TextField(_("nội dung đề nghị, sản phẩm phối hợp"))
+    due = models.DateField(_("hạn phối hợp"))
+    on_assignment = models.BooleanField(_("giao khi giao nhiệm vụ"), default=False)
+    requested_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người đề nghị"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    requested_on = models.DateField(_("ngày đề nghị"))
+    answer = models.TextField(_("nội dung trả lời"), blank=True)
+    answered_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người trả lời"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
+    answered_on = models.DateField(_("ngày trả lời"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("chuyển cấp trên chung"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalated_coordinations",
+    )
+    escalated_on = models.DateField(_("ngày chuyển cấp trên"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("phối hợp")
+        verbose_name_plural = _("phối hợp")
+        ordering = ["task", "due", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_unit=F("to_unit")), name="tasks_coordination_other_unit"),
+            models.CheckConstraint(condition=Q(due__gte=F("requested_on")), name="tasks_coordination_due_after"),
+        ]
+        indexes = [models.Index(fields=["to_unit", "answered_on", "due"], name="tasks_coordination_unit_idx")]
+
+    def __str__(self) -> str:
+        return self.request[:80]
+
+
+class FieldVisitState(models.TextChoices):
+    PLANNED = "planned", _("Đã lên kế hoạch")
+    DONE = "done", _("Đã thực hiện")
+
+
+class FieldVisit(models.Model):
+    """A field visit (khảo sát thực tế): plan, place, participants and findings."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị tổ chức"), on_delete=models.PROTECT, related_name="field_visits"
+    )
+    title = models.CharField(_("nội dung khảo sát"), max_length=300)
+    purpose = models.TextField(_("mục đích, yêu cầu"), blank=True)
+    place = models.CharField(_("địa điểm"), max_length=300)
+    planned_on = models.DateField(_("ngày dự kiến"))
+    visited_on = models.DateField(_("ngày thực hiện"), null=True, blank=True)
+    leader = models.ForeignKey(
+        "org.Person", verbose_name=_("trưởng đoàn"), on_delete=models.PROTECT, related_name="field_visits_led"
+    )
+    participants = models.ManyToManyField(
+        "org.Person", verbose_name=_("thành phần"), related_name="field_visits", blank=True
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=FieldVisitState.choices, default=FieldVisitState.PLANNED
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người lập kế hoạch"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("khảo sát thực tế")
+        verbose_name_plural = _("khảo sát thực tế")
+        ordering = ["-planned_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.place})"
+
+
+class Finding(models.Model):
+    """One finding of a field visit; a finding can become a task (the task names it as its source)."""
+
+    visit = models.ForeignKey(
+        FieldVisit, verbose_name=_("đợt khảo sát"), on_delete=models.CASCADE, related_name="findings"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    text = models.TextField(_("nội dung phát hiện"))
+    recommendation = models.TextField(_("kiến nghị"), blank=True)
+
+    class Meta:
+        verbose_name = _("phát hiện")
+        verbose_name_plural = _("phát hiện")
+        ordering = ["visit", "order"]
+        constraints = [models.UniqueConstraint(fields=["visit", "order"], name="tasks_finding_unique_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.text[:80]}"

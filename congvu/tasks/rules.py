@@ -28,3 +28,23 @@ MEETING_NOTICE_DEADLINE: Final[WorkingDayRule] = {
     "certainty": "verified",
     "note": "Thời hạn ban hành thông báo kết luận cuộc họp: 05 ngày làm việc sau cuộc họp.",
 }
+
+
+# The figures below are not set by law: they are the product's defaults, which a province
+# changes here. They are kept with the legal ones so that every deadline the software
+# enforces is in one place with its source.
+
+# A difficulty (khó khăn, vướng mắc) is answered by the level it is addressed to within
+# this many working days; unanswered, it moves one level up the unit tree.
+DIFFICULTY_ANSWER_DEADLINE: Final[WorkingDayRule] = {
+    "working_days": 3,
+    "citation": "Mặc định của phần mềm Công Vụ (không có quy định pháp luật về thời hạn này)",
+    "certainty": "product default",
+    "note": "Cấp trên trả lời khó khăn, vướng mắc trong 03 ngày làm việc; quá hạn thì chuyển lên cấp trên nữa.",
+}
+
+# Reminders go out this many working days before a task's deadline.
+REMINDER_WORKING_DAYS: Final[tuple[int, ...]] = (7, 3, 1)
+
+# The sweep catches up at most this many missed working days after an outage.
+SWEEP_CATCH_UP_WORKING_DAYS: Final = 10

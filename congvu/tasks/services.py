@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Final
+from typing import Final
 
+from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,11 +27,29 @@ from congvu.accounts.scope import units_in_scope
 from congvu.audit.chain import record
 from congvu.core.policy import Cap
 from congvu.core.workcal import default_calendar
+from congvu.notifications.models import Kind
+from congvu.notifications.services import notify, users_of
 from congvu.org.models import Appointment, Person, Unit, UnitStatus
+from congvu.tasks import coordination, evidence
+from congvu.tasks.changes import StaleTask as StaleTask
+from congvu.tasks.changes import TaskError as TaskError
+from congvu.tasks.changes import (
+    check_version,
+    dmy,
+    lock_task,
+    record_task,
+    require_assigner,
+    require_owner,
+    require_state,
+    save_task,
+    task_state,
+    task_subjects,
+)
 from congvu.tasks.models import (
     Directive,
     Extension,
     ExtensionState,
+    Finding,
     Grade,
     Meeting,
     PlanStep,
@@ -40,15 +60,6 @@ from congvu.tasks.models import (
     TaskProduct,
     TaskState,
 )
-
-
-class TaskError(ValueError):
-    """A change that task assignment refuses, with a Vietnamese message for the screen."""
-
-
-class StaleTask(TaskError):
-    """The task changed since the caller read it (optimistic concurrency)."""
-
 
 # Stable audit action codes.
 ASSIGN: Final = "tasks.task.assign"
@@ -71,88 +82,31 @@ OPEN_STATES: Final = frozenset(
 WORKING_STATES: Final = frozenset({TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.RETURNED})
 CENT: Final = Decimal("0.01")
 
-TASK_FIELDS = (
-    "title",
-    "lead_unit_id",
-    "owner_id",
-    "assigned_on",
-    "deadline",
-    "original_deadline",
-    "priority",
-    "state",
-    "grade",
-    "major_errors",
-    "submitted_on",
-    "completed_on",
-    "version",
-)
-
 ProductSpec = tuple[ProductType | str, Decimal | int | str]
+CoordinatorSpec = tuple[Unit, str, date]  # unit, what it delivers, its sub-deadline
 
 
-def task_state(task: Task) -> dict[str, Any]:
-    return {f: getattr(task, f) for f in TASK_FIELDS}
-
-
-def _record_task(
-    acting_user: User,
-    action: str,
-    task: Task,
-    before: dict[str, Any] | None,
-    extra: dict[str, Any] | None = None,
-    also: Sequence[tuple[str, str]] = (),
-) -> None:
-    """The audit event of one change to a task: its state before and after, plus what the change adds."""
-    record(
-        acting_user=acting_user,
-        action=action,
-        object_type="task",
-        object_id=task.pk,
-        object_label=task.title,
-        before=before,
-        after=task_state(task) | (extra or {}),
-        subjects=[*_subjects(task), *also],
+def _notify_task(task: Task, recipients: list[User], *, event: str, kind: str, title: str, body: str = "") -> None:
+    """Tell the people concerned by a change of a task (in the change's transaction)."""
+    notify(
+        recipients,
+        key=f"task:{task.pk}:{event}:{task.version}",
+        kind=kind,
+        title=title % {"task": task.title},
+        body=body,
+        url=reverse("tasks:detail", args=[task.pk]),
     )
 
 
-def _dmy(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+def _owner_accounts(task: Task) -> list[User]:
+    return list(users_of([task.owner_id]))
 
 
-def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().get(pk=task.pk)
-
-
-def _check_version(task: Task, expected: int | None) -> None:
-    if expected is not None and task.version != expected:
-        raise StaleTask(_("Nhiệm vụ đã được người khác thay đổi; vui lòng tải lại trang và thử lại."))
-
-
-def _require_state(task: Task, allowed: frozenset[str], action: str) -> None:
-    if task.state not in allowed:
-        raise TaskError(
-            _("Không thể %(action)s khi nhiệm vụ đang ở trạng thái “%(state)s”.")
-            % {"action": action, "state": task.get_state_display()}
-        )
-
-
-def _require_owner(acting_user: User, task: Task, action: str) -> None:
-    if acting_user.person_id is None or acting_user.person_id != task.owner_id:
-        raise TaskError(_("Chỉ người chịu trách nhiệm thực hiện nhiệm vụ mới được %(action)s.") % {"action": action})
-
-
-def _require_assigner(acting_user: User, task: Task, action: str) -> None:
-    if acting_user.pk != task.assigned_by_id:
-        raise TaskError(_("Chỉ người giao nhiệm vụ mới được %(action)s.") % {"action": action})
-
-
-def _save(task: Task, fields: list[str]) -> None:
-    task.version += 1
-    task.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _subjects(task: Task) -> list[tuple[str, str]]:
-    return [("unit", str(task.lead_unit_id)), ("person", str(task.owner_id))]
+def _evidence(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignore[type-arg]
+    try:
+        return evidence.check_files(files)
+    except evidence.EvidenceError as exc:
+        raise TaskError(str(exc)) from None
 
 
 def _product_type(spec: ProductType | str) -> ProductType:
@@ -293,6 +247,8 @@ def assign_task(
     priority: str = Priority.NORMAL,
     products: Sequence[ProductSpec] = (),
     assigned_on: date | None = None,
+    finding: Finding | None = None,
+    coordinators: Sequence[CoordinatorSpec] = (),
 ) -> Task:
     """Assign a task. The deadline is a date or ``working_days`` counted with the calendar.
 
@@ -305,16 +261,19 @@ def assign_task(
     today = now if assigned_on is None else assigned_on
     if today > now:
         raise TaskError(_("Ngày giao không được sau hôm nay."))
-    source_day = meeting.held_on if meeting is not None else directive.issued_on if directive is not None else None
+    source_days = [meeting.held_on if meeting else None, directive.issued_on if directive else None]
+    if finding is not None:
+        source_days.append(finding.visit.visited_on)
+    source_day = max((d for d in source_days if d is not None), default=None)
     if assigned_on is not None and source_day is not None and assigned_on < source_day:
         raise TaskError(
             _("Ngày giao %(day)s không được trước ngày của văn bản, cuộc họp giao nhiệm vụ (%(source)s).")
-            % {"day": _dmy(assigned_on), "source": _dmy(source_day)}
+            % {"day": dmy(assigned_on), "source": dmy(source_day)}
         )
     if not title.strip():
         raise TaskError(_("Tên nhiệm vụ không được để trống."))
-    if meeting is None and directive is None:
-        raise TaskError(_("Nhiệm vụ phải có nguồn giao: cuộc họp hoặc văn bản chỉ đạo."))
+    if meeting is None and directive is None and finding is None:
+        raise TaskError(_("Nhiệm vụ phải có nguồn giao: cuộc họp, văn bản chỉ đạo hoặc phát hiện qua khảo sát."))
     if (deadline is None) == (working_days is None):
         raise TaskError(_("Hãy cho hạn hoàn thành là một ngày hoặc một số ngày làm việc (chỉ một trong hai)."))
     if working_days is not None:
@@ -325,7 +284,7 @@ def assign_task(
     if deadline < today:
         raise TaskError(
             _("Hạn hoàn thành %(deadline)s không được trước ngày giao %(today)s.")
-            % {"deadline": _dmy(deadline), "today": _dmy(today)}
+            % {"deadline": dmy(deadline), "today": dmy(today)}
         )
     if priority not in Priority.values:
         raise TaskError(_("Mức độ ưu tiên không hợp lệ."))
@@ -351,6 +310,7 @@ def assign_task(
         meeting=meeting,
         directive=directive,
         clause=clause,
+        finding=finding,
         lead_unit=unit,
         owner=owner,
         assigned_by=acting_user,
@@ -371,8 +331,11 @@ def assign_task(
             for product_type, quantity in lines
         ]
     )
+    coordinations = coordination.create_on_assignment(acting_user=acting_user, task=task, coordinators=coordinators)
     sources = [("meeting", str(meeting.pk))] if meeting else []
     sources += [("directive", str(directive.pk))] if directive else []
+    sources += [("field_visit", str(finding.visit_id))] if finding else []
+    sources += [("unit", str(c.to_unit_id)) for c in coordinations]
     record(
         acting_user=acting_user,
         action=ASSIGN,
@@ -386,8 +349,18 @@ def assign_task(
             "clause": clause,
             "working_days": working_days,
             "products": [[pt.code, str(q)] for pt, q in lines],
+            "finding_id": task.finding_id,
+            "coordinations": [[c.pk, c.to_unit_id, c.request, c.due] for c in coordinations],
         },
-        subjects=_subjects(task) + sources,
+        subjects=task_subjects(task) + sources,
+    )
+    _notify_task(
+        task,
+        _owner_accounts(task),
+        event="assigned",
+        kind=Kind.ASSIGNED,
+        title=_("Bạn được giao nhiệm vụ: %(task)s"),
+        body=_("Hạn hoàn thành: %(deadline)s.") % {"deadline": dmy(task.deadline)},
     )
     return task
 
@@ -401,11 +374,11 @@ def accept_task(
     expected_version: int | None = None,
 ) -> Task:
     """The owner accepts the task with an implementation plan (steps with dates)."""
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("tiếp nhận nhiệm vụ")
-    _require_owner(acting_user, task, action)
-    _require_state(task, frozenset({TaskState.ASSIGNED}), action)
+    require_owner(acting_user, task, action)
+    require_state(task, frozenset({TaskState.ASSIGNED}), action)
     if not plan:
         raise TaskError(_("Cần có kế hoạch thực hiện với ít nhất một bước."))
     for step_title, due in plan:
@@ -418,9 +391,9 @@ def accept_task(
                 )
                 % {
                     "step": step_title.strip(),
-                    "due": _dmy(due),
-                    "start": _dmy(task.assigned_on),
-                    "end": _dmy(task.deadline),
+                    "due": dmy(due),
+                    "start": dmy(task.assigned_on),
+                    "end": dmy(task.deadline),
                 }
             )
     before = task_state(task)
@@ -428,8 +401,8 @@ def accept_task(
         [PlanStep(task=task, order=i, title=t.strip(), due=d) for i, (t, d) in enumerate(plan, start=1)]
     )
     task.state = TaskState.ACCEPTED
-    _save(task, ["state"])
-    _record_task(acting_user, ACCEPT, task, before, {"plan": [[t.strip(), d] for t, d in plan]})
+    save_task(task, ["state"])
+    record_task(acting_user, ACCEPT, task, before, {"plan": [[t.strip(), d] for t, d in plan]})
     return task
 
 
@@ -440,23 +413,32 @@ def report_progress(
     task: Task,
     percent: int,
     note: str = "",
+    files: Sequence[File] = (),  # type: ignore[type-arg]
     expected_version: int | None = None,
 ) -> ProgressReport:
     """The owner reports progress; an accepted (or returned) task moves to in progress."""
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("báo cáo tiến độ")
-    _require_owner(acting_user, task, action)
-    _require_state(task, frozenset({TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.RETURNED}), action)
+    require_owner(acting_user, task, action)
+    require_state(task, frozenset({TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.RETURNED}), action)
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
         raise TaskError(_("Tỷ lệ hoàn thành phải là số nguyên từ 0 đến 100."))
+    checked = _evidence(files)
     before = task_state(task)
     report = ProgressReport.objects.create(
         task=task, reported_at=timezone.now(), percent=percent, note=note, reported_by=acting_user
     )
+    stored = evidence.store(checked, acting_user=acting_user, task=task, report=report)
     task.state = TaskState.IN_PROGRESS
-    _save(task, ["state"])
-    _record_task(acting_user, REPORT_PROGRESS, task, before, {"percent": percent, "note": note})
+    save_task(task, ["state"])
+    record_task(
+        acting_user,
+        REPORT_PROGRESS,
+        task,
+        before,
+        {"percent": percent, "note": note, "evidence": evidence.describe(stored)},
+    )
     return report
 
 
@@ -466,27 +448,40 @@ def submit_task(
     acting_user: User,
     task: Task,
     products_done: Mapping[int, bool],
+    files: Sequence[File] = (),  # type: ignore[type-arg]
     expected_version: int | None = None,
 ) -> Task:
     """The owner submits the result, saying which expected products are done."""
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("trình kết quả")
-    _require_owner(acting_user, task, action)
-    _require_state(task, WORKING_STATES, action)
+    require_owner(acting_user, task, action)
+    require_state(task, WORKING_STATES, action)
     products = {p.pk: p for p in task.products.all()}
     for product_id in products_done:
         if product_id not in products:
             raise TaskError(_("Sản phẩm số %(id)s không thuộc nhiệm vụ này.") % {"id": product_id})
+    checked = _evidence(files)
     before = task_state(task)
+    stored = evidence.store(checked, acting_user=acting_user, task=task)
     for product in products.values():
         product.done = bool(products_done.get(product.pk, False))
     TaskProduct.objects.bulk_update(products.values(), ["done"])
     task.state = TaskState.SUBMITTED
     task.submitted_on = timezone.localdate()
-    _save(task, ["state", "submitted_on"])
-    _record_task(
-        acting_user, SUBMIT, task, before, {"products_done": {str(pk): p.done for pk, p in sorted(products.items())}}
+    save_task(task, ["state", "submitted_on"])
+    record_task(
+        acting_user,
+        SUBMIT,
+        task,
+        before,
+        {
+            "products_done": {str(pk): p.done for pk, p in sorted(products.items())},
+            "evidence": evidence.describe(stored),
+        },
+    )
+    _notify_task(
+        task, [task.assigned_by], event="submitted", kind=Kind.SUBMITTED, title=_("Kết quả trình để đánh giá: %(task)s")
     )
     return task
 
@@ -508,27 +503,26 @@ def review_task(
     make the owner late); every product is marked delayed (``delays = 1``) when that day is after
     the current deadline (which an approved extension has moved).
     """
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("đánh giá kết quả")
-    _require_assigner(acting_user, task, action)
-    _require_state(task, frozenset({TaskState.SUBMITTED}), action)
+    require_assigner(acting_user, task, action)
+    require_state(task, frozenset({TaskState.SUBMITTED}), action)
     before = task_state(task)
     if not accept:
         if not return_reason.strip():
             raise TaskError(_("Hãy nêu lý do trả lại kết quả."))
         task.state = TaskState.RETURNED
         task.return_reason = return_reason.strip()
-        _save(task, ["state", "return_reason"])
-        record(
-            acting_user=acting_user,
-            action=RETURN,
-            object_type="task",
-            object_id=task.pk,
-            object_label=task.title,
-            before=before,
-            after=task_state(task) | {"return_reason": task.return_reason},
-            subjects=_subjects(task),
+        save_task(task, ["state", "return_reason"])
+        record_task(acting_user, RETURN, task, before, {"return_reason": task.return_reason})
+        _notify_task(
+            task,
+            _owner_accounts(task),
+            event="returned",
+            kind=Kind.REVIEWED,
+            title=_("Kết quả bị trả lại: %(task)s"),
+            body=task.return_reason,
         )
         return task
     if grade not in Grade.values:
@@ -546,28 +540,36 @@ def review_task(
     task.grade = grade
     task.major_errors = major_errors
     task.completed_on = completed
-    _save(task, ["state", "grade", "major_errors", "completed_on"])
-    _record_task(acting_user, APPROVE, task, before, {"late": late})
+    save_task(task, ["state", "grade", "major_errors", "completed_on"])
+    record_task(acting_user, APPROVE, task, before, {"late": late})
+    _notify_task(
+        task,
+        _owner_accounts(task),
+        event="approved",
+        kind=Kind.REVIEWED,
+        title=_("Nhiệm vụ được nghiệm thu: %(task)s"),
+        body=task.get_grade_display(),
+    )
     return task
 
 
 @transaction.atomic
 def cancel_task(*, acting_user: User, task: Task, reason: str, expected_version: int | None = None) -> Task:
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("huỷ nhiệm vụ")
-    _require_assigner(acting_user, task, action)
-    _require_state(task, OPEN_STATES, action)
+    require_assigner(acting_user, task, action)
+    require_state(task, OPEN_STATES, action)
     if not reason.strip():
         raise TaskError(_("Hãy nêu lý do huỷ nhiệm vụ."))
     before = task_state(task)
     task.state = TaskState.CANCELLED
     task.cancel_reason = reason.strip()
-    _save(task, ["state", "cancel_reason"])
+    save_task(task, ["state", "cancel_reason"])
     task.extensions.filter(state=ExtensionState.PENDING).update(
         state=ExtensionState.REJECTED, decided_by=acting_user, decided_at=timezone.now(), decision_note=reason.strip()
     )
-    _record_task(acting_user, CANCEL, task, before, {"cancel_reason": task.cancel_reason})
+    record_task(acting_user, CANCEL, task, before, {"cancel_reason": task.cancel_reason})
     return task
 
 
@@ -582,17 +584,17 @@ def request_extension(
     expected_version: int | None = None,
 ) -> Extension:
     """The owner asks for a later deadline; one request at a time, each kept as a round."""
-    task = _lock_task(task)
-    _check_version(task, expected_version)
+    task = lock_task(task)
+    check_version(task, expected_version)
     action = _("đề nghị gia hạn")
-    _require_owner(acting_user, task, action)
-    _require_state(task, OPEN_STATES - {TaskState.SUBMITTED}, action)
+    require_owner(acting_user, task, action)
+    require_state(task, OPEN_STATES - {TaskState.SUBMITTED}, action)
     if not reason.strip():
         raise TaskError(_("Hãy nêu lý do đề nghị gia hạn."))
     if proposed_deadline <= task.deadline:
         raise TaskError(
             _("Hạn đề nghị %(proposed)s phải sau hạn hiện tại %(deadline)s.")
-            % {"proposed": _dmy(proposed_deadline), "deadline": _dmy(task.deadline)}
+            % {"proposed": dmy(proposed_deadline), "deadline": dmy(task.deadline)}
         )
     if task.extensions.filter(state=ExtensionState.PENDING).exists():
         raise TaskError(_("Nhiệm vụ đang có một đề nghị gia hạn chờ quyết định."))
@@ -607,14 +609,23 @@ def request_extension(
         previous_deadline=task.deadline,
     )
     before = task_state(task)
-    _save(task, [])
-    _record_task(
+    save_task(task, [])
+    record_task(
         acting_user,
         REQUEST_EXTENSION,
         task,
         before,
         {"extension_id": extension.pk, "round": extension.round, "proposed_deadline": proposed_deadline},
         also=[("extension", str(extension.pk))],
+    )
+    _notify_task(
+        task,
+        [task.assigned_by],
+        event="extension-requested",
+        kind=Kind.EXTENSION,
+        title=_("Đề nghị gia hạn: %(task)s"),
+        body=_("Đề nghị gia hạn đến ngày %(day)s. Lý do: %(reason)s")
+        % {"day": dmy(proposed_deadline), "reason": extension.reason},
     )
     return extension
 
@@ -633,11 +644,11 @@ def decide_extension(
     ``expected_version`` is the version of the task.
     """
     task = Task.objects.select_for_update().get(pk=extension.task_id)
-    _check_version(task, expected_version)
+    check_version(task, expected_version)
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     action = _("quyết định gia hạn")
-    _require_assigner(acting_user, task, action)
-    _require_state(task, OPEN_STATES, action)
+    require_assigner(acting_user, task, action)
+    require_state(task, OPEN_STATES, action)
     if extension.state != ExtensionState.PENDING:
         raise TaskError(
             _("Đề nghị gia hạn lần %(round)s đã được quyết định (%(state)s).")
@@ -653,14 +664,22 @@ def decide_extension(
     extension.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     if approve:
         task.deadline = extension.proposed_deadline
-    _save(task, ["deadline"])
-    _record_task(
+    save_task(task, ["deadline"])
+    record_task(
         acting_user,
         APPROVE_EXTENSION if approve else REJECT_EXTENSION,
         task,
         before,
         {"extension_id": extension.pk, "round": extension.round, "note": note.strip()},
         also=[("extension", str(extension.pk))],
+    )
+    _notify_task(
+        task,
+        _owner_accounts(task),
+        event="extension-decided",
+        kind=Kind.EXTENSION,
+        title=_("Đồng ý gia hạn: %(task)s") if approve else _("Không đồng ý gia hạn: %(task)s"),
+        body=note.strip(),
     )
     return extension
 

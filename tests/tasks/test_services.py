@@ -262,7 +262,7 @@ def _inactive_product(world: World) -> dict[str, Any]:
 
 ASSIGN_REFUSALS: list[tuple[str, Callable[[World], dict[str, Any]], str]] = [
     ("empty title", lambda w: {"title": "  "}, "Tên nhiệm vụ không được để trống."),
-    ("no source", lambda w: {"meeting": None}, "Nhiệm vụ phải có nguồn giao: cuộc họp hoặc văn bản chỉ đạo."),
+    ("no source", lambda w: {"meeting": None}, "Nhiệm vụ phải có nguồn giao: cuộc họp, văn bản chỉ đạo hoặc phát hiện qua khảo sát."),
     (
         "deadline and working days",
         lambda w: {"deadline": date(2026, 3, 31), "working_days": 5},
