@@ -8,5 +8,6 @@ urlpatterns = [
     path("org/", include("congvu.org.urls")),
     path("audit/", include("congvu.audit.urls")),
     path("tasks/", include("congvu.tasks.urls")),
+    path("notifications/", include("congvu.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -121,6 +121,26 @@ URL_POLICY: dict[str, Access] = {
     "tasks:review": _needs(Cap.TASK_ASSIGN, scoped=True),
     "tasks:cancel": _needs(Cap.TASK_ASSIGN, scoped=True),
     "tasks:extension_decide": _needs(Cap.TASK_ASSIGN, scoped=True),
+    # the leader's overview is scoped to the caller's org.view subtree (drill-down 404s outside it)
+    "tasks:overview": _needs(Cap.ORG_VIEW),
+    # difficulties: the owner raises (service checks), the level above answers (service checks its scope)
+    "tasks:difficulty_raise": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:difficulty_answer": _needs(Cap.ORG_VIEW, scoped=True),
+    # coordination: owner / assigner / leaders ask; the asked unit's leaders and officials answer
+    "tasks:coordination_request": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:coordination_answer": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:evidence": _needs(Cap.ORG_VIEW, scoped=True),
+    # sources: meetings and field visits are read in scope and recorded by those who assign tasks
+    "tasks:meetings": _needs(Cap.ORG_VIEW),
+    "tasks:meeting": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:meeting_new": _needs(Cap.TASK_ASSIGN),
+    "tasks:visits": _needs(Cap.ORG_VIEW),
+    "tasks:visit": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:visit_new": _needs(Cap.TASK_ASSIGN),
+    "tasks:visit_record": _needs(Cap.TASK_ASSIGN, scoped=True),
+    # one's own notifications
+    "notifications:inbox": AUTHENTICATED,
+    "notifications:read": AUTHENTICATED,
     # REST API (django-ninja, namespace "api")
     "api:api-root": PUBLIC,
     "api:openapi-json": PUBLIC,

@@ -35,18 +35,26 @@ LABELS: Final[dict[str, Promise]] = {
 }
 
 
+def bucket_aggregates(today: date, prefix: str = "") -> dict[str, Count]:
+    """The four counts as aggregate expressions over non-cancelled tasks (``prefix`` reaches them by a relation).
+
+    :func:`bucket_counts` aggregates them over a whole queryset; grouped reports (per unit,
+    per person) annotate them after ``values()``.
+    """
+    done = Q(**{f"{prefix}state": TaskState.DONE})
+    open_ = ~done
+    deadline = F(f"{prefix}deadline")
+    return {
+        COMPLETED_ON_TIME: Count("pk", filter=done & Q(**{f"{prefix}completed_on__lte": deadline})),
+        COMPLETED_LATE: Count("pk", filter=done & Q(**{f"{prefix}completed_on__gt": deadline})),
+        IN_PROGRESS_ON_TIME: Count("pk", filter=open_ & Q(**{f"{prefix}deadline__gte": today})),
+        OVERDUE: Count("pk", filter=open_ & Q(**{f"{prefix}deadline__lt": today})),
+    }
+
+
 def bucket_counts(queryset: QuerySet[Task], today: date) -> dict[str, int]:
     """The number of tasks of ``queryset`` in each bucket on ``today`` (one query)."""
-    done = Q(state=TaskState.DONE)
-    open_ = ~done
-    counts = queryset.exclude(state=TaskState.CANCELLED).aggregate(
-        **{
-            COMPLETED_ON_TIME: Count("pk", filter=done & Q(completed_on__lte=F("deadline"))),
-            COMPLETED_LATE: Count("pk", filter=done & Q(completed_on__gt=F("deadline"))),
-            IN_PROGRESS_ON_TIME: Count("pk", filter=open_ & Q(deadline__gte=today)),
-            OVERDUE: Count("pk", filter=open_ & Q(deadline__lt=today)),
-        }
-    )
+    counts = queryset.exclude(state=TaskState.CANCELLED).aggregate(**bucket_aggregates(today))
     return {key: int(counts[key] or 0) for key in BUCKETS}
 
 

@@ -298,17 +298,20 @@ def outcome(c: Coordination, today: date) -> str:
     return NEVER if c.due < today else PENDING
 
 
+OUTCOME_KEYS: Final = (ON_TIME, LATE, NEVER, PENDING)
+
+
+def responsiveness_aggregates(today: date) -> dict[str, Count]:
+    """The four outcomes as aggregate expressions, for grouped reports."""
+    return {
+        ON_TIME: Count("pk", filter=Q(answered_on__isnull=False, answered_on__lte=F("due"))),
+        LATE: Count("pk", filter=Q(answered_on__isnull=False, answered_on__gt=F("due"))),
+        NEVER: Count("pk", filter=Q(answered_on__isnull=True, due__lt=today)),
+        PENDING: Count("pk", filter=Q(answered_on__isnull=True, due__gte=today)),
+    }
+
+
 def responsiveness(coordinations: QuerySet[Coordination], today: date) -> dict[int, dict[str, int]]:
     """Per asked unit: how many requests it answered on time, late, never, and how many are pending (one query)."""
-    rows = coordinations.values("to_unit_id").annotate(
-        **{
-            ON_TIME: Count("pk", filter=Q(answered_on__isnull=False, answered_on__lte=F("due"))),
-            LATE: Count("pk", filter=Q(answered_on__isnull=False, answered_on__gt=F("due"))),
-            NEVER: Count("pk", filter=Q(answered_on__isnull=True, due__lt=today)),
-            PENDING: Count("pk", filter=Q(answered_on__isnull=True, due__gte=today)),
-        }
-    )
-    return {
-        int(r["to_unit_id"]): {k: int(r[k]) for k in (ON_TIME, LATE, NEVER, PENDING)}
-        for r in rows.order_by("to_unit_id")
-    }
+    rows = coordinations.values("to_unit_id").annotate(**responsiveness_aggregates(today)).order_by("to_unit_id")
+    return {int(r["to_unit_id"]): {k: int(r[k]) for k in OUTCOME_KEYS} for r in rows}

@@ -1,8 +1,8 @@
 """Which tasks a user sees: the visibility rule of task assignment, in one place.
 
 A user sees a task when its lead unit lies in a subtree where they hold ``org.view``
-(so a division head sees the tasks of their subtree), when they are its accountable
-person, or when they assigned it. Any other task does not exist for them (HTTP 404).
+(so a division head sees the tasks of their subtree), when a unit of such a subtree is
+asked to coordinate on it, when they are its accountable person, or when they assigned it. Any other task does not exist for them (HTTP 404).
 """
 
 from __future__ import annotations
@@ -12,20 +12,24 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from congvu.accounts.scope import AnyUser, scope_paths
 from congvu.core.policy import Cap
 from congvu.tasks.buckets import COMPLETED_LATE, COMPLETED_ON_TIME, IN_PROGRESS_ON_TIME, OVERDUE
-from congvu.tasks.models import Task, TaskState
+from congvu.tasks.models import Coordination, Task, TaskState
 
 
 def visibility_q(user: AnyUser) -> Q:
     """The condition a task must meet to be visible to ``user``."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    conditions = [Q(lead_unit__path__startswith=path) for path in scope_paths(user, Cap.ORG_VIEW)]
+    paths = scope_paths(user, Cap.ORG_VIEW)
+    conditions = [Q(lead_unit__path__startswith=path) for path in paths]
+    if paths:
+        asked = reduce(or_, (Q(to_unit__path__startswith=path) for path in paths))
+        conditions.append(Q(Exists(Coordination.objects.filter(asked, task=OuterRef("pk")))))
     conditions.append(Q(assigned_by_id=user.pk))
     person_id = getattr(user, "person_id", None)
     if person_id is not None:

@@ -17,7 +17,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,10 +30,21 @@ from congvu.accounts.models import User
 from congvu.accounts.scope import has_capability, people_in_scope, signed_in, unit_in_scope, units_in_scope
 from congvu.audit.chain import history
 from congvu.core.policy import Cap
+from congvu.core.xlsx import xlsx_response
 from congvu.org.models import Person, Unit, UnitStatus
-from congvu.tasks import forms, services
+from congvu.tasks import coordination, difficulties, forms, services
 from congvu.tasks.buckets import BUCKETS, LABELS, bucket_counts, bucket_of
-from congvu.tasks.models import Extension, ExtensionState, Task, TaskState
+from congvu.tasks.models import (
+    Coordination,
+    Difficulty,
+    Evidence,
+    Extension,
+    ExtensionState,
+    Finding,
+    Meeting,
+    Task,
+    TaskState,
+)
 from congvu.tasks.scope import bucket_q, mine_q, visible_task, visible_tasks
 
 PAGE_SIZE = 25
@@ -61,7 +72,16 @@ def _task_list(request: HttpRequest, tasks: QuerySet[Task], context: dict[str, A
         filtered = filtered.filter(bucket_q(bucket, today))
     else:
         bucket = ""
+    owner = request.GET.get("owner", "")
+    if owner.isdigit() and len(owner) < 19:
+        filtered = filtered.filter(owner_id=int(owner))
     filtered = filtered.select_related("lead_unit", "owner").order_by("deadline", "id")
+    if request.GET.get("format") == "xlsx":
+        return export_tasks(filtered, today, str(context["title"]))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "xlsx"
+    context["export_url"] = f"{context['list_url']}?{query.urlencode()}"
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(task, LABELS[b] if (b := bucket_of(task, today)) else "") for task in page]
     context |= {
@@ -76,6 +96,40 @@ def _task_list(request: HttpRequest, tasks: QuerySet[Task], context: dict[str, A
     }
     template = "tasks/_task_rows.html" if request.htmx else "tasks/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+TASK_COLUMNS = (
+    gettext_lazy("Số hiệu"),
+    gettext_lazy("Tên nhiệm vụ"),
+    gettext_lazy("Đơn vị chủ trì"),
+    gettext_lazy("Người chịu trách nhiệm"),
+    gettext_lazy("Ngày giao"),
+    gettext_lazy("Hạn hoàn thành"),
+    gettext_lazy("Hạn ban đầu"),
+    gettext_lazy("Trạng thái"),
+    gettext_lazy("Tình trạng thời hạn"),
+    gettext_lazy("Ngày hoàn thành"),
+)
+
+
+def export_tasks(tasks: QuerySet[Task], today: date, title: str) -> HttpResponse:
+    """The whole filtered list (not only the page on screen) as a spreadsheet."""
+    rows = (
+        (
+            t.pk,
+            t.title,
+            t.lead_unit.name,
+            t.owner.full_name,
+            t.assigned_on,
+            t.deadline,
+            t.original_deadline,
+            t.get_state_display(),
+            LABELS[b] if (b := bucket_of(t, today)) else "",
+            t.completed_on,
+        )
+        for t in tasks.iterator(chunk_size=2000)
+    )
+    return xlsx_response(f"nhiem-vu-{today.isoformat()}.xlsx", [(title, TASK_COLUMNS, rows)])
 
 
 @require_GET
@@ -116,9 +170,16 @@ class Action:
     form: django_forms.Form
 
 
-def _actions(user: User, task: Task, pending: Extension | None) -> list[Action]:
+def _actions(
+    user: User,
+    task: Task,
+    pending: Extension | None,
+    open_difficulties: list[Difficulty],
+    open_requests: list[Coordination],
+) -> list[Action]:
     """The action forms the user may use on the task in its current state."""
     initial = {"version": task.version}
+    today = _today()
     is_owner = user.person_id is not None and user.person_id == task.owner_id
     is_assigner = user.pk == task.assigned_by_id
 
@@ -164,6 +225,49 @@ def _actions(user: User, task: Task, pending: Extension | None) -> list[Action]:
                     gettext_lazy("Gửi đề nghị"),
                     url("extension_request"),
                     forms.ExtensionRequestForm(initial=initial),
+                )
+            )
+    task_open = task.state not in (TaskState.DONE, TaskState.CANCELLED)
+    if is_owner and task_open:
+        actions.append(
+            Action(
+                "difficulty",
+                gettext_lazy("Báo cáo khó khăn, vướng mắc"),
+                gettext_lazy("Gửi cấp trên"),
+                url("difficulty_raise"),
+                forms.DifficultyForm(initial=initial),
+            )
+        )
+    if task_open and coordination.may_request(user, task):
+        actions.append(
+            Action(
+                "coordination",
+                gettext_lazy("Đề nghị đơn vị khác phối hợp"),
+                gettext_lazy("Gửi đề nghị phối hợp"),
+                url("coordination_request"),
+                forms.CoordinationForm(initial=initial, find_unit=_no_unit),
+            )
+        )
+    for d in open_difficulties:
+        if difficulties.may_answer(user, d):
+            actions.append(
+                Action(
+                    f"difficulty_answer-{d.pk}",
+                    gettext_lazy("Trả lời khó khăn, vướng mắc: %(text)s") % {"text": d.description[:80]},
+                    gettext_lazy("Gửi trả lời"),
+                    reverse("tasks:difficulty_answer", args=[d.pk]),
+                    forms.AnswerForm(initial={"version": d.version}),
+                )
+            )
+    for c in open_requests:
+        if coordination.may_answer(user, c, today):
+            actions.append(
+                Action(
+                    f"coordination_answer-{c.pk}",
+                    gettext_lazy("Trả lời đề nghị phối hợp của %(unit)s") % {"unit": c.from_unit.name},
+                    gettext_lazy("Gửi trả lời"),
+                    reverse("tasks:coordination_answer", args=[c.pk]),
+                    forms.AnswerForm(initial={"version": c.version}),
                 )
             )
     if is_assigner:
@@ -212,7 +316,19 @@ def _detail(
     today = _today()
     extensions = list(task.extensions.select_related("requested_by", "decided_by").order_by("round"))
     pending = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
-    actions = _actions(user, task, pending)
+    task_difficulties = list(
+        task.difficulties.select_related("addressed_unit", "raised_by", "answered_by").order_by("raised_at", "id")
+    )
+    coordinations = list(
+        task.coordinations.select_related("from_unit", "to_unit", "escalated_to", "answered_by").order_by("due", "id")
+    )
+    actions = _actions(
+        user,
+        task,
+        pending,
+        [d for d in task_difficulties if d.answered_on is None],
+        [c for c in coordinations if c.answered_on is None],
+    )
     if bound is not None:
         for action in actions:
             if action.key == bound[0]:
@@ -225,6 +341,9 @@ def _detail(
         "plan": task.plan_steps.order_by("order"),
         "reports": task.progress_reports.select_related("reported_by").order_by("-reported_at", "-id"),
         "extensions": extensions,
+        "difficulties": task_difficulties,
+        "coordinations": [(c, OUTCOMES[coordination.outcome(c, today)]) for c in coordinations],
+        "evidence": task.evidence.select_related("uploaded_by").order_by("uploaded_at", "id"),
         "actions": actions,
         "error": error,
         "audit": history("task", task.pk)[:100],
@@ -232,9 +351,39 @@ def _detail(
     return render(request, "tasks/detail.html", context, status=status)
 
 
+OUTCOMES = {
+    coordination.ON_TIME: gettext_lazy("Trả lời đúng hạn"),
+    coordination.LATE: gettext_lazy("Trả lời muộn"),
+    coordination.NEVER: gettext_lazy("Quá hạn chưa trả lời"),
+    coordination.PENDING: gettext_lazy("Chờ trả lời"),
+}
+
+
+def _no_unit(code: str) -> Unit | None:
+    return None
+
+
+def _active_unit(code: str) -> Unit | None:
+    """Any active unit by its code (a coordinating unit may lie outside the asker's scope)."""
+    return Unit.objects.filter(code=code, status=UnitStatus.ACTIVE).first()
+
+
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, visible_task(request.user, pk))
+
+
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Download one evidence file of a visible task (as an attachment, never rendered inline)."""
+    item = Evidence.objects.filter(pk=pk, task__in=visible_tasks(request.user)).first()
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
 
 
 # -- assigning -----------------------------------------------------------------------------
@@ -251,7 +400,18 @@ def assign(request: HttpRequest) -> HttpResponse:
     def find_person(pk: int) -> Person | None:
         return people_in_scope(user, Cap.TASK_ASSIGN, on=today).filter(pk=pk).first()
 
-    form = forms.AssignForm(request.POST or None, find_unit=find_unit, find_person=find_person)
+    initial: dict[str, Any] = {}
+    for key, model in (("meeting", Meeting), ("finding", Finding)):
+        raw = request.GET.get(key, "")
+        if raw.isdigit() and len(raw) < 19 and model.objects.filter(pk=int(raw)).exists():
+            initial[key] = int(raw)
+    form = forms.AssignForm(
+        request.POST or None,
+        find_unit=find_unit,
+        find_person=find_person,
+        find_any_unit=_active_unit,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -268,6 +428,8 @@ def assign(request: HttpRequest) -> HttpResponse:
                 clause=data["clause"].strip(),
                 priority=data["priority"],
                 products=data["products"],
+                finding=data["finding"],
+                coordinators=data["coordinators"],
             )
         except services.TaskError as exc:
             form.add_error(None, str(exc))
@@ -275,19 +437,20 @@ def assign(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Đã giao nhiệm vụ."))
             return redirect("tasks:detail", pk=task.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "tasks/assign.html", {"form": form}, status=status)
+    finding = Finding.objects.select_related("visit").filter(pk=initial.get("finding") or 0).first()
+    return render(request, "tasks/assign.html", {"form": form, "finding": finding}, status=status)
 
 
 # -- actions -------------------------------------------------------------------------------
 
-FormFactory = Callable[[Any, Task], django_forms.Form]
+FormFactory = Callable[[Any, Any, Task], django_forms.Form]
 Perform = Callable[[User, Task, dict[str, Any]], object]
 
 
 def _act(request: HttpRequest, task: Task, key: str, make_form: FormFactory, perform: Perform) -> HttpResponse:
     """Validate the action's form, call its service; errors re-render the task page with 400."""
     user = signed_in(request)
-    form = make_form(request.POST, task)
+    form = make_form(request.POST, request.FILES, task)
     error = ""
     if form.is_valid():
         try:
@@ -311,7 +474,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "accept",
-        lambda data, task: forms.AcceptForm(data),
+        lambda data, files, task: forms.AcceptForm(data),
         lambda user, task, d: services.accept_task(
             acting_user=user, task=task, plan=d["plan"], expected_version=d["version"]
         ),
@@ -324,9 +487,14 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "progress",
-        lambda data, task: forms.ProgressForm(data),
+        lambda data, files, task: forms.ProgressForm(data, files),
         lambda user, task, d: services.report_progress(
-            acting_user=user, task=task, percent=d["percent"], note=d["note"], expected_version=d["version"]
+            acting_user=user,
+            task=task,
+            percent=d["percent"],
+            note=d["note"],
+            files=d["evidence_files"],
+            expected_version=d["version"],
         ),
     )
 
@@ -337,11 +505,12 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "submit",
-        lambda data, task: forms.SubmitForm(data, task=task),
+        lambda data, files, task: forms.SubmitForm(data, files, task=task),
         lambda user, task, d: services.submit_task(
             acting_user=user,
             task=task,
             products_done=dict.fromkeys(d["products_done"], True),
+            files=d["evidence_files"],
             expected_version=d["version"],
         ),
     )
@@ -353,7 +522,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "review",
-        lambda data, task: forms.ReviewForm(data),
+        lambda data, files, task: forms.ReviewForm(data),
         lambda user, task, d: services.review_task(
             acting_user=user,
             task=task,
@@ -372,7 +541,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "cancel",
-        lambda data, task: forms.CancelForm(data),
+        lambda data, files, task: forms.CancelForm(data),
         lambda user, task, d: services.cancel_task(
             acting_user=user, task=task, reason=d["reason"], expected_version=d["version"]
         ),
@@ -385,7 +554,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, pk),
         "extension_request",
-        lambda data, task: forms.ExtensionRequestForm(data),
+        lambda data, files, task: forms.ExtensionRequestForm(data),
         lambda user, task, d: services.request_extension(
             acting_user=user,
             task=task,
@@ -407,12 +576,72 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         visible_task(request.user, extension.task_id),
         "extension_decide",
-        lambda data, task: forms.ExtensionDecideForm(data),
+        lambda data, files, task: forms.ExtensionDecideForm(data),
         lambda user, task, d: services.decide_extension(
             acting_user=user,
             extension=extension,
             approve=d["decision"] == "approve",
             note=d["note"],
             expected_version=d["version"],
+        ),
+    )
+
+
+@require_POST
+def difficulty_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        visible_task(request.user, pk),
+        "difficulty",
+        lambda data, files, task: forms.DifficultyForm(data),
+        lambda user, task, d: difficulties.raise_difficulty(
+            acting_user=user, task=task, description=d["description"], proposal=d["proposal"]
+        ),
+    )
+
+
+@require_POST
+def difficulty_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer one difficulty (the URL names it; its task must be visible)."""
+    item = Difficulty.objects.filter(pk=pk, task__in=visible_tasks(request.user)).first()
+    if item is None:
+        raise Http404
+    return _act(
+        request,
+        visible_task(request.user, item.task_id),
+        f"difficulty_answer-{item.pk}",
+        lambda data, files, task: forms.AnswerForm(data),
+        lambda user, task, d: difficulties.answer_difficulty(
+            acting_user=user, difficulty=item, answer=d["answer"], expected_version=d["version"]
+        ),
+    )
+
+
+@require_POST
+def coordination_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        visible_task(request.user, pk),
+        "coordination",
+        lambda data, files, task: forms.CoordinationForm(data, find_unit=_active_unit),
+        lambda user, task, d: coordination.request_coordination(
+            acting_user=user, task=task, to_unit=d["to_unit_code"], request=d["request"], due=d["due"]
+        ),
+    )
+
+
+@require_POST
+def coordination_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer one coordination request (the URL names it; its task must be visible)."""
+    item = Coordination.objects.filter(pk=pk, task__in=visible_tasks(request.user)).first()
+    if item is None:
+        raise Http404
+    return _act(
+        request,
+        visible_task(request.user, item.task_id),
+        f"coordination_answer-{item.pk}",
+        lambda data, files, task: forms.AnswerForm(data),
+        lambda user, task, d: coordination.answer_coordination(
+            acting_user=user, coordination=item, answer=d["answer"], expected_version=d["version"]
         ),
     )

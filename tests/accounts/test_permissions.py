@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -22,7 +23,16 @@ from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
 from congvu.org.models import ImportRun, Unit
 from congvu.tasks import services as task_services
-from congvu.tasks.models import Directive, Extension, Task
+from congvu.tasks.models import (
+    Coordination,
+    Difficulty,
+    Directive,
+    Evidence,
+    Extension,
+    FieldVisit,
+    Meeting,
+    Task,
+)
 from tests.conftest import FIXED_NOW
 from tests.factories import Province, person
 
@@ -155,6 +165,75 @@ def extension_url(p: Province, role: str, own: bool) -> str:
     return reverse("tasks:extension_decide", args=[extension.pk])
 
 
+def difficulty_url(p: Province, role: str, own: bool) -> str:
+    """An open difficulty of a task the role assigned (so the role may answer it)."""
+    task = matrix_task(p, role, own, as_assigner=True)
+    raiser = User.objects.filter(username="nguoi_bao_cao").first() or User.objects.create_user(username="nguoi_bao_cao")
+    difficulty = Difficulty.objects.create(
+        task=task,
+        description="Thiếu số liệu",
+        raised_by=raiser,
+        raised_at=FIXED_NOW,
+        raised_on=date(2026, 3, 16),
+        addressed_unit=task.lead_unit,
+        answer_due=date(2026, 3, 19),
+    )
+    return reverse("tasks:difficulty_answer", args=[difficulty.pk])
+
+
+def coordination_url(p: Province, role: str, own: bool) -> str:
+    """A request to the unit where the role's account holds a post (so the role may answer it)."""
+    task = matrix_task(p, role, own, as_owner=True)
+    request = Coordination.objects.create(
+        task=task,
+        from_unit=p.agency if own else p.other_unit(role).parent or p.outside_root,
+        to_unit=task.lead_unit,
+        request="Cho ý kiến về dự thảo",
+        due=date(2026, 3, 25),
+        requested_by=p.users["lanhdao"],
+        requested_at=FIXED_NOW,
+        requested_on=date(2026, 3, 16),
+    )
+    return reverse("tasks:coordination_answer", args=[request.pk])
+
+
+def evidence_url(p: Province, role: str, own: bool) -> str:
+    task = matrix_task(p, role, own)
+    item = Evidence(
+        task=task,
+        name="bao-cao.pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        uploaded_by=p.users["lanhdao"],
+        uploaded_at=FIXED_NOW,
+    )
+    item.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    item.save()
+    return reverse("tasks:evidence", args=[item.pk])
+
+
+def meeting_url(p: Province, role: str, own: bool) -> str:
+    meeting = Meeting.objects.create(
+        title="Giao ban",
+        held_on=date(2026, 3, 10),
+        chair=p.person if own else p.other_person_for(role),
+        unit=p.division if own else p.other_unit(role),
+    )
+    return reverse("tasks:meeting", args=[meeting.pk])
+
+
+def visit(p: Province, role: str, own: bool) -> FieldVisit:
+    return FieldVisit.objects.create(
+        unit=p.division if own else p.other_unit(role),
+        title="Khảo sát bộ phận một cửa",
+        place="Trung tâm phục vụ hành chính công",
+        planned_on=date(2026, 3, 12),
+        leader=p.person if own else p.other_person_for(role),
+        created_by=p.users["lanhdao"],
+    )
+
+
 def api_task(p: Province, role: str, own: bool) -> str:
     return f"/api/v1/tasks/{matrix_task(p, role, own).pk}"
 
@@ -243,6 +322,43 @@ CASES: dict[str, Case] = {
     "tasks:extension_decide": Case(
         "post", extension_url, ok=302, writes=True, data={"decision": "approve", "version": "1"}
     ),
+    "tasks:overview": Case("get", fixed("tasks:overview")),
+    "tasks:difficulty_raise": Case(
+        "post",
+        task_url("tasks:difficulty_raise", as_owner=True),
+        ok=302,
+        writes=True,
+        data={"description": "Thiếu số liệu của các huyện", "version": "1"},
+    ),
+    "tasks:difficulty_answer": Case(
+        "post", difficulty_url, ok=302, writes=True, data={"answer": "Sở Tài chính cung cấp", "version": "1"}
+    ),
+    "tasks:coordination_request": Case(
+        "post",
+        task_url("tasks:coordination_request", as_assigner=True),
+        ok=302,
+        writes=True,
+        data={"to_unit_code": "01.002.01", "request": "Cho ý kiến", "due": "2026-04-10", "version": "1"},
+    ),
+    "tasks:coordination_answer": Case(
+        "post", coordination_url, ok=302, writes=True, data={"answer": "Thống nhất", "version": "1"}
+    ),
+    "tasks:evidence": Case("get", evidence_url),
+    "tasks:meetings": Case("get", fixed("tasks:meetings")),
+    "tasks:meeting": Case("get", meeting_url),
+    "tasks:meeting_new": Case("get", fixed("tasks:meeting_new")),
+    "tasks:visits": Case("get", fixed("tasks:visits")),
+    "tasks:visit": Case("get", lambda p, role, own: reverse("tasks:visit", args=[visit(p, role, own).pk])),
+    "tasks:visit_new": Case("get", fixed("tasks:visit_new")),
+    "tasks:visit_record": Case(
+        "post",
+        lambda p, role, own: reverse("tasks:visit_record", args=[visit(p, role, own).pk]),
+        ok=302,
+        writes=True,
+        data={"visited_on": "2026-03-13", "findings": "Niêm yết thủ tục chưa đầy đủ | Bổ sung", "version": "1"},
+    ),
+    "notifications:inbox": Case("get", fixed("notifications:inbox")),
+    "notifications:read": Case("post", fixed("notifications:read"), ok=302),
     "api:api-root": Case("get", lambda p, r, o: "/api/v1/", ok=404),  # django-ninja: no root document
     "api:openapi-json": Case("get", lambda p, r, o: "/api/v1/openapi.json"),
     "api:openapi-view": Case("get", lambda p, r, o: "/api/v1/docs"),

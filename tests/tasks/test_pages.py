@@ -120,15 +120,15 @@ def test_action_forms_are_shown_only_to_those_who_may_use_them(world: World) -> 
     task = world.assign()
     owner, leader = client_for(world.owner_user), client_for(world.leader)
     head = client_for(world.province.users["truongphong"])
-    assert actions(owner, task) == ["accept", "extension_request"]
-    assert actions(leader, task) == ["cancel"]
-    assert actions(head, task) == []
+    assert actions(owner, task) == ["accept", "extension_request", "difficulty", "coordination"]
+    assert actions(leader, task) == ["coordination", "cancel"]
+    assert actions(head, task) == ["coordination"]
     world.accept(task)
-    assert actions(owner, task) == ["progress", "submit", "extension_request"]
+    assert actions(owner, task) == ["progress", "submit", "extension_request", "difficulty", "coordination"]
     task.refresh_from_db()
     world.submit(task)
-    assert actions(owner, task) == []
-    assert actions(leader, task) == ["review", "cancel"]
+    assert actions(owner, task) == ["difficulty", "coordination"]
+    assert actions(leader, task) == ["coordination", "review", "cancel"]
 
 
 def test_full_flow_through_the_pages(world: World) -> None:
