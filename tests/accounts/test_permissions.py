@@ -64,6 +64,7 @@ class Case:
     data: dict[str, Any] | None = None
     writes: bool = False
     json: bool = False
+    body: Callable[[Province], dict[str, Any]] | None = None  # a body that names objects of the province
 
 
 def fixed(name: str) -> Callable[[Province, str, bool], str]:
@@ -234,6 +235,15 @@ def visit(p: Province, role: str, own: bool) -> FieldVisit:
     )
 
 
+def api_of(page_url: Callable[[Province, str, bool], str]) -> Callable[[Province, str, bool], str]:
+    """The API route of the same action as a page URL (``/tasks/x/1/decide/`` → ``/api/v1/tasks/x/1/decision``)."""
+    return lambda p, role, own: "/api/v1" + page_url(p, role, own).rstrip("/").replace("/decide", "/decision")
+
+
+def api_task_action(action: str, **kwargs: Any) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: f"/api/v1/tasks/{matrix_task(p, role, own, **kwargs).pk}/{action}"
+
+
 def api_task(p: Province, role: str, own: bool) -> str:
     return f"/api/v1/tasks/{matrix_task(p, role, own).pk}"
 
@@ -370,6 +380,88 @@ CASES: dict[str, Case] = {
     "api:appointment_list": Case("get", lambda p, r, o: "/api/v1/appointments"),
     "api:task_list": Case("get", lambda p, r, o: "/api/v1/tasks"),
     "api:task_detail": Case("get", api_task),
+    "api:task_overview": Case("get", lambda p, r, o: "/api/v1/tasks/overview"),
+    "api:task_assign": Case(
+        "post",
+        lambda p, r, o: "/api/v1/tasks/assign",
+        ok=201,
+        json=True,
+        writes=True,
+        body=lambda p: {
+            "title": "Nhiệm vụ qua API",
+            "lead_unit_id": p.division.pk,
+            "owner_id": p.person.pk,
+            "deadline": "2026-04-30",
+            "directive_id": _directive().pk,
+        },
+    ),
+    "api:task_accept": Case(
+        "post",
+        api_task_action("accept", as_owner=True),
+        json=True,
+        writes=True,
+        data={"plan": [{"title": "Khảo sát", "due": "2026-03-20"}], "version": 1},
+    ),
+    "api:task_progress": Case(
+        "post",
+        api_task_action("progress", as_owner=True, state="accepted"),
+        json=True,
+        writes=True,
+        data={"percent": 30, "version": 1},
+    ),
+    "api:task_submit": Case(
+        "post",
+        api_task_action("submit", as_owner=True, state="in_progress"),
+        json=True,
+        writes=True,
+        data={"version": 1},
+    ),
+    "api:task_extension_request": Case(
+        "post",
+        api_task_action("extensions", as_owner=True),
+        json=True,
+        writes=True,
+        data={"proposed_deadline": "2026-05-15", "reason": "Chờ số liệu", "version": 1},
+    ),
+    "api:task_review": Case(
+        "post",
+        api_task_action("review", as_assigner=True, state="submitted"),
+        json=True,
+        writes=True,
+        data={"accept": True, "grade": "meets", "version": 1},
+    ),
+    "api:task_cancel": Case(
+        "post",
+        api_task_action("cancel", as_assigner=True),
+        json=True,
+        writes=True,
+        data={"reason": "Không còn cần thiết", "version": 1},
+    ),
+    "api:extension_decide": Case(
+        "post", api_of(extension_url), json=True, writes=True, data={"approve": True, "version": 1}
+    ),
+    "api:difficulty_raise": Case(
+        "post",
+        api_task_action("difficulties", as_owner=True),
+        ok=201,
+        json=True,
+        writes=True,
+        data={"description": "Thiếu số liệu của các huyện"},
+    ),
+    "api:difficulty_answer": Case(
+        "post", api_of(difficulty_url), json=True, writes=True, data={"answer": "Sở cung cấp", "version": 1}
+    ),
+    "api:coordination_request": Case(
+        "post",
+        api_task_action("coordinations", as_assigner=True),
+        ok=201,
+        json=True,
+        writes=True,
+        body=lambda p: {"to_unit_id": p.other_division.pk, "request": "Cho ý kiến", "due": "2026-04-10"},
+    ),
+    "api:coordination_answer": Case(
+        "post", api_of(coordination_url), json=True, writes=True, data={"answer": "Thống nhất", "version": 1}
+    ),
     "api:evaluation_score": Case(
         "post",
         lambda p, r, o: "/api/v1/evaluation/score",
@@ -417,12 +509,13 @@ def expected(name: str, role: str, own: bool) -> int:
     return case.ok
 
 
-def call(client: Client, case: Case, url: str) -> int:
+def call(client: Client, case: Case, url: str, province: Province) -> int:
     if case.method == "get":
         return client.get(url).status_code
+    data = case.body(province) if case.body is not None else case.data or {}
     if case.json:
-        return client.post(url, data=case.data or {}, content_type="application/json").status_code
-    return client.post(url, data=case.data or {}).status_code
+        return client.post(url, data=data, content_type="application/json").status_code
+    return client.post(url, data=data).status_code
 
 
 def _snapshot() -> tuple[int, list[tuple[str, str]]]:
@@ -438,7 +531,7 @@ def test_role_against_every_url(role: str, province: Province) -> None:
             client.force_login(province.users[role])
             url = case.url(province, role, own)
             before = _snapshot()
-            status = call(client, case, url)
+            status = call(client, case, url, province)
             want = expected(name, role, own)
             if status != want:
                 failures.append(f"{name} {'own' if own else 'other'}: got {status}, want {want}")
@@ -451,7 +544,7 @@ def test_anonymous_against_every_url(province: Province) -> None:
     failures = []
     for name, case in sorted(CASES.items()):
         url = case.url(province, "admin", True)
-        status = call(Client(), case, url)
+        status = call(Client(), case, url, province)
         access = URL_POLICY[name]
         if access.public:
             want = CASES[name].ok if name != "accounts:login" else 200

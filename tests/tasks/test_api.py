@@ -98,6 +98,10 @@ def test_detail_is_exact(world: World) -> None:
                 "decision_note": "",
             }
         ],
+        "finding_id": None,
+        "difficulties": [],
+        "coordinations": [],
+        "evidence": [],
     }
 
 
