@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.org.models import Appointment, AppointmentKind, Person, Unit, UnitKind, UnitStatus
-from congvu.tasks import services
+from congvu.tasks import coordination, difficulties, field_visits, services
 from congvu.tasks.models import Directive, Grade, Meeting, Priority, ProductType, Task
+from congvu.tasks.reminders import sweep
 
 SEED = 20_260_101
 TASKS_PER_SCALE = 200
@@ -271,6 +272,17 @@ class _Builder:
             proposed_deadline=extended.deadline + timedelta(days=30),
         )
         services.decide_extension(acting_user=boss, extension=extension, approve=True, note="Đồng ý gia hạn.")
+        answered = difficulties.raise_difficulty(
+            acting_user=me,
+            task=extended,
+            description="Một số xã mới sau sắp xếp chưa có số liệu thu ngân sách của cả năm.",
+            proposal="Đề nghị cho phép dùng số liệu ước thực hiện của các xã cũ.",
+        )
+        difficulties.answer_difficulty(
+            acting_user=boss,
+            difficulty=answered,
+            answer="Đồng ý dùng số liệu ước thực hiện; ghi rõ nguồn số liệu trong thuyết minh.",
+        )
         refused = progress(accept(new("Tờ trình bổ sung dự toán cho các đơn vị sự nghiệp", "TT", 15)), 50)
         extension = services.request_extension(
             acting_user=me,
@@ -281,6 +293,31 @@ class _Builder:
         services.decide_extension(
             acting_user=boss, extension=extension, approve=False, note="Nhiệm vụ cấp bách, đề nghị hoàn thành đúng hạn."
         )
+        difficulties.raise_difficulty(
+            acting_user=me,
+            task=refused,
+            description="Chưa có hướng dẫn về định mức chi cho các đơn vị sự nghiệp mới thành lập.",
+        )
+        neighbour = (
+            Unit.objects.filter(parent=self.finance, status=UnitStatus.ACTIVE)
+            .exclude(pk=self.budget.pk)
+            .order_by("code")
+            .first()
+        )
+        if neighbour is not None:
+            plan = (
+                Task.objects.filter(assigned_by__isnull=False, lead_unit=self.budget, state="accepted")
+                .order_by("id")
+                .first()
+            )
+            if plan is not None:
+                coordination.request_coordination(
+                    acting_user=me,
+                    task=plan,
+                    to_unit=neighbour,
+                    request="Cung cấp số liệu đầu tư công trung hạn để lồng ghép vào kế hoạch tài chính 03 năm.",
+                    due=min(plan.deadline, self.today + timedelta(days=10)),
+                )
         submit(progress(accept(new("Báo cáo quyết toán ngân sách địa phương năm 2025", "BC-QUY", 25)), 50, 100))
         submit(progress(accept(new("Hướng dẫn xây dựng dự toán ngân sách cấp xã năm 2027", "HD", 35)), 100))
         returned = submit(progress(accept(new("Báo cáo thẩm định phương án tự chủ tài chính", "TD", 18)), 100))
@@ -297,6 +334,44 @@ class _Builder:
         dropped = new("Báo cáo đánh giá cơ chế tài chính đặc thù cho các xã mới", "BC-CD", 40)
         services.cancel_task(
             acting_user=boss, task=dropped, reason="Đã giao Sở Nội vụ chủ trì theo kết luận phiên họp tháng 3."
+        )
+
+    def field_visit(self) -> None:
+        """A visit of Sở Tài chính with its findings; the first finding became a task of Phòng Ngân sách."""
+        boss = self.users["giamdoc"]
+        assert self.truongphong.person is not None and boss.person is not None
+        visit = field_visits.plan_visit(
+            acting_user=boss,
+            unit=self.finance,
+            title="Khảo sát công tác quản lý ngân sách tại các xã mới sau sắp xếp",
+            place="UBND xã An Phú",
+            planned_on=self.today - timedelta(days=10),
+            leader=boss.person,
+            participants=[self.truongphong.person],
+            purpose="Nắm tình hình thu, chi ngân sách của xã sau khi hợp nhất.",
+        )
+        visit = field_visits.record_findings(
+            acting_user=boss,
+            visit=visit,
+            visited_on=self.today - timedelta(days=9),
+            findings=[
+                (
+                    "Xã chưa bàn giao đầy đủ hồ sơ tài sản công của các xã cũ.",
+                    "Hướng dẫn lập biên bản bàn giao tài sản.",
+                ),
+                ("Bộ phận kế toán còn thiếu 01 biên chế.", "Báo cáo Sở Nội vụ bố trí biên chế."),
+            ],
+        )
+        finding = visit.findings.order_by("order").first()
+        assert finding is not None
+        services.assign_task(
+            acting_user=boss,
+            title="Hướng dẫn các xã mới bàn giao, quản lý tài sản công sau sắp xếp",
+            lead_unit=self.budget,
+            owner=self.truongphong.person,
+            finding=finding,
+            working_days=15,
+            products=[(self.types["HD"], 1)],
         )
 
     # ---- the other divisions: assigned (their heads have no account), a few cancelled
@@ -336,7 +411,9 @@ def generate_tasks(*, scale: int, province: Unit) -> DemoTasks:
     builder.sources()
     before = Task.objects.count()
     builder.budget_tasks()
+    builder.field_visit()
     builder.division_tasks(task_count(scale) - (Task.objects.count() - before))
+    sweep()  # today's reminders, notices and digests, as the daily job would have sent them
     return DemoTasks(
         product_types=len(builder.types),
         meetings=len(builder.meetings),

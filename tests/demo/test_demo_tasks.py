@@ -11,7 +11,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -45,7 +45,7 @@ TASKS_BY_STATE = {
     "cancelled": 7,
 }
 TRUONGPHONG_BY_STATE = {
-    "assigned": 1,
+    "assigned": 2,
     "accepted": 1,
     "in_progress": 3,
     "submitted": 3,
@@ -67,6 +67,11 @@ TASK_AUDIT_EVENTS = {
     "tasks.extension.request": 2,
     "tasks.extension.approve": 1,
     "tasks.extension.reject": 1,
+    "tasks.difficulty.raise": 2,
+    "tasks.difficulty.answer": 1,
+    "tasks.coordination.request": 1,
+    "tasks.field_visit.plan": 1,
+    "tasks.field_visit.record": 1,
 }
 AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values())
 
@@ -121,17 +126,25 @@ def test_sources_are_the_provincial_leaders_in_early_2026() -> None:
 
 def test_tasks_are_as_the_services_make_them() -> None:
     stc = f"{generator.PROVINCE_CODE}.STC"
-    for task in Task.objects.select_related("lead_unit__parent", "assigned_by", "meeting", "directive"):
+    for task in Task.objects.select_related(
+        "lead_unit__parent", "assigned_by", "meeting", "directive", "finding__visit"
+    ):
         assert task.lead_unit.kind == UnitKind.DIVISION and task.lead_unit.parent is not None
         assert task.lead_unit.parent.kind == UnitKind.AGENCY
         assert Appointment.objects.filter(
             person_id=task.owner_id, unit=task.lead_unit, title__code="truong_phong", end_date=None
         ).exists()
         assert task.assigned_by.username == ("giamdoc" if task.lead_unit.parent.code == stc else "lanhdao")
-        source_day = task.meeting.held_on if task.meeting else task.directive.issued_on  # type: ignore[union-attr]
-        assert source_day <= task.assigned_on <= TODAY
+        sources = [task.meeting, task.directive, task.finding]
+        assert sum(s is not None for s in sources) == 1
+        if task.finding is not None:  # the task from the field visit's first finding
+            assert task.finding.visit.visited_on == TODAY - timedelta(days=9) and task.clause == ""
+            source_day = task.finding.visit.visited_on
+        else:
+            source_day = task.meeting.held_on if task.meeting else task.directive.issued_on  # type: ignore[union-attr]
+            assert task.clause
+        assert source_day is not None and source_day <= task.assigned_on <= TODAY
         assert task.assigned_on <= task.original_deadline <= task.deadline
-        assert (task.meeting_id is None) != (task.directive_id is None) and task.clause
         assert task.products.exists()
         assert task.state != "done" or (task.completed_on == TODAY and task.grade)
     assert Task.objects.filter(deadline__gt=F("original_deadline")).count() == 1  # the approved extension
@@ -146,7 +159,7 @@ def test_truongphong_and_giamdoc_have_work() -> None:
     assert mine.filter(plan_steps__isnull=False).distinct().count() == 10
     to_review = Task.objects.filter(assigned_by__username="giamdoc", state="submitted")
     assert to_review.count() == 3
-    assert Task.objects.filter(assigned_by__username="giamdoc").count() == 31
+    assert Task.objects.filter(assigned_by__username="giamdoc").count() == 32
 
 
 def test_my_tasks_page_of_truongphong(client: Client) -> None:
@@ -155,7 +168,7 @@ def test_my_tasks_page_of_truongphong(client: Client) -> None:
     assert response.status_code == 200
     page = response.content.decode()
     buckets = {key: int(n) for key, n in re.findall(r'data-bucket="([a-z_]+)">(\d+)<', page)}
-    assert buckets == {"completed_on_time": 2, "completed_late": 0, "in_progress_on_time": 9, "overdue": 0}
+    assert buckets == {"completed_on_time": 2, "completed_late": 0, "in_progress_on_time": 10, "overdue": 0}
     assert "Báo cáo quyết toán ngân sách địa phương năm 2025" in page
 
 
