@@ -1,0 +1,38 @@
+"""``congvu sweep [--date YYYY-MM-DD]``: run the day's reminders, notices, escalations and digests now.
+
+The queue runs the same sweep every morning; this command is for operators (after an
+outage, or from cron where no queue worker runs). Running it twice on a day changes
+nothing the second time. It then sends the e-mail of pending notifications.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from congvu.notifications.tasks import send_pending
+from congvu.tasks.reminders import sweep
+
+
+class Command(BaseCommand):
+    help = "Run the reminder and escalation sweep of task assignment for a day (today by default)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--date", help="the day to sweep, YYYY-MM-DD (default: today, Vietnam time)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day = None
+        if options["date"]:
+            try:
+                day = date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(f"not a date (YYYY-MM-DD): {options['date']}") from None
+        run = sweep(day)
+        mails = send_pending()
+        self.stdout.write(
+            f"sweep {run.day.isoformat()}: {run.notifications} notifications, {run.escalations} escalations; "
+            f"{mails} e-mails sent"
+        )
