@@ -184,6 +184,8 @@ if _SMTP_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+# The address of this installation, for links in e-mail.
+CONGVU_BASE_URL = env_str("CONGVU_BASE_URL", "http://127.0.0.1:8000")
 # Evidence files attached to tasks.
 CONGVU_EVIDENCE_MAX_BYTES = env_int("CONGVU_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 

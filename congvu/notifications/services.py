@@ -16,11 +16,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from congvu.accounts.models import User
-from congvu.core.policy import Cap, roles_with
+from congvu.core.policy import Cap, Role, roles_with
 from congvu.notifications.models import Notification
 from congvu.org.models import Person, Unit
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# The roles that lead a unit: those that assign its tasks (the system administrator is not a line leader).
+LEADER_ROLES = roles_with(Cap.TASK_ASSIGN) - {Role.ADMIN}
 MAX_EMAIL_ATTEMPTS = 5
 
 
@@ -31,11 +33,11 @@ def users_of(people: Iterable[Person | int | None]) -> QuerySet[User]:
 
 
 def heads_of(unit: Unit) -> QuerySet[User]:
-    """The active accounts that may assign tasks with their role scoped exactly at ``unit`` (its leaders)."""
+    """The active accounts leading ``unit``: a leader's role scoped exactly at it (not the system administrator)."""
     return User.objects.filter(
         is_active=True,
         role_assignments__scope_unit=unit,
-        role_assignments__role__in=roles_with(Cap.TASK_ASSIGN),
+        role_assignments__role__in=LEADER_ROLES,
     ).distinct()
 
 

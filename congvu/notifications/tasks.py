@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
@@ -41,7 +42,7 @@ def send_pending(limit: int = 500) -> int:
         if address:
             body = notification.body
             if notification.url:
-                body = f"{body}\n\n{notification.url}".strip()
+                body = f"{body}\n\n{settings.CONGVU_BASE_URL.rstrip('/')}{notification.url}".strip()
             try:
                 send_mail(notification.title, body, None, [address])
             except Exception:  # a mail server failure must not lose the notification: it is retried

@@ -77,7 +77,7 @@ def check_files(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignor
         if size > limit:
             raise EvidenceError(
                 _("Tệp “%(name)s” có dung lượng %(size)s MB, vượt quá mức cho phép %(limit)s MB.")
-                % {"name": name, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"}
+                % {"name": name, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}".removesuffix(".0")}
             )
         kind = _sniff(upload)
         if kind is None:

@@ -29,10 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.accounts.models import RoleAssignment, User
-from congvu.core.policy import Cap, roles_with
 from congvu.core.workcal import default_calendar
 from congvu.notifications.models import Kind, SweepRun
-from congvu.notifications.services import notify
+from congvu.notifications.services import LEADER_ROLES, notify
 from congvu.tasks import coordination, difficulties
 from congvu.tasks.changes import dmy
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
@@ -40,17 +39,20 @@ from congvu.tasks.rules import REMINDER_WORKING_DAYS, SWEEP_CATCH_UP_WORKING_DAY
 
 # Tasks the owner still has to work on (a submitted one waits for the assigner).
 ACTIVE_STATES = (TaskState.ASSIGNED, TaskState.ACCEPTED, TaskState.IN_PROGRESS, TaskState.RETURNED)
+CLOSED_STATES = (TaskState.DONE, TaskState.CANCELLED)
 DUE_SOON_WORKING_DAYS = 3
 
 
 def days_to_cover(today: date) -> list[date]:
     """The working days this run is responsible for: those since the last finished run, up to today."""
     cal = default_calendar()
-    previous = SweepRun.objects.filter(day__lt=today, finished_at__isnull=False).order_by("-day").first()
+    # Runs on non-working days cover nothing, so the catch-up starts from the last working day that ran.
+    runs = SweepRun.objects.filter(day__lt=today, finished_at__isnull=False).order_by("-day")
+    previous = next((d for d in runs.values_list("day", flat=True).iterator() if cal.is_working_day(d)), None)
     if previous is None:
         return [today]
-    start = max(previous.day, cal.add_working_days(today, -SWEEP_CATCH_UP_WORKING_DAYS))
-    return [d for d in cal.working_days_in(start, today) if d > previous.day]
+    start = max(previous, cal.add_working_days(today, -SWEEP_CATCH_UP_WORKING_DAYS))
+    return [d for d in cal.working_days_in(start, today) if d > previous]
 
 
 def _owner_users(person_ids: set[int]) -> dict[int, list[User]]:
@@ -118,7 +120,7 @@ def send_overdue_notices(days: list[date]) -> int:
 def _heads_by_unit(unit_ids: set[int]) -> dict[int, set[int]]:
     heads: dict[int, set[int]] = defaultdict(set)
     rows = RoleAssignment.objects.filter(
-        scope_unit_id__in=unit_ids, role__in=roles_with(Cap.TASK_ASSIGN), user__is_active=True
+        scope_unit_id__in=unit_ids, role__in=LEADER_ROLES, user__is_active=True
     ).values_list("scope_unit_id", "user_id")
     for unit_id, user_id in rows:
         heads[unit_id].add(user_id)
@@ -160,6 +162,7 @@ def send_digests(today: date) -> int:
         lines[row["task__assigned_by"]].append(_("Đề nghị gia hạn chờ bạn quyết định: %(n)s.") % {"n": row["n"]})
     open_difficulties = dict(
         Difficulty.objects.filter(answered_on__isnull=True)
+        .exclude(task__state__in=CLOSED_STATES)
         .values("addressed_unit")
         .annotate(n=Count("pk"))
         .order_by()
@@ -167,6 +170,7 @@ def send_digests(today: date) -> int:
     )
     open_requests = dict(
         Coordination.objects.filter(answered_on__isnull=True)
+        .exclude(task__state__in=CLOSED_STATES)
         .values("to_unit")
         .annotate(n=Count("pk"))
         .order_by()

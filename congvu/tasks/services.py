@@ -267,11 +267,13 @@ def assign_task(
     source_day = max((d for d in source_days if d is not None), default=None)
     if assigned_on is not None and source_day is not None and assigned_on < source_day:
         raise TaskError(
-            _("Ngày giao %(day)s không được trước ngày của văn bản, cuộc họp giao nhiệm vụ (%(source)s).")
+            _("Ngày giao %(day)s không được trước ngày của nguồn giao nhiệm vụ (%(source)s).")
             % {"day": dmy(assigned_on), "source": dmy(source_day)}
         )
     if not title.strip():
         raise TaskError(_("Tên nhiệm vụ không được để trống."))
+    if finding is not None and not units_in_scope(acting_user, Cap.ORG_VIEW).filter(pk=finding.visit.unit_id).exists():
+        raise TaskError(_("Đợt khảo sát của phát hiện này nằm ngoài phạm vi của bạn."))
     if meeting is None and directive is None and finding is None:
         raise TaskError(_("Nhiệm vụ phải có nguồn giao: cuộc họp, văn bản chỉ đạo hoặc phát hiện qua khảo sát."))
     if (deadline is None) == (working_days is None):

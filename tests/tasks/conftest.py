@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,11 +13,26 @@ import pytest
 import time_machine
 
 from congvu.accounts.models import User
-from congvu.audit.models import AuditEvent
+from congvu.audit.models import AuditEvent, AuditSubject
 from congvu.core.policy import Role
+from congvu.notifications.models import Notification, SweepRun
 from congvu.org.models import Person
-from congvu.tasks import services
-from congvu.tasks.models import Directive, Extension, Meeting, PlanStep, ProgressReport, Task, TaskProduct
+from congvu.tasks import reminders, services
+from congvu.tasks.changes import TaskError
+from congvu.tasks.models import (
+    Coordination,
+    Difficulty,
+    Directive,
+    Evidence,
+    Extension,
+    FieldVisit,
+    Finding,
+    Meeting,
+    PlanStep,
+    ProgressReport,
+    Task,
+    TaskProduct,
+)
 from tests.factories import Province, person, user
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -34,6 +49,47 @@ def row_counts() -> dict[str, int]:
     """How many rows every table touched by the task services holds."""
     models: list[Any] = [Task, TaskProduct, PlanStep, ProgressReport, Extension, AuditEvent]
     return {m.__name__: m.objects.count() for m in models}
+
+
+def all_counts() -> dict[str, int]:
+    """``row_counts()`` plus difficulties, coordination, field visits, evidence, notifications and sweeps."""
+    models: list[Any] = [
+        Difficulty,
+        Coordination,
+        FieldVisit,
+        Finding,
+        Evidence,
+        Notification,
+        SweepRun,
+        AuditSubject,
+    ]
+    return row_counts() | {m.__name__: m.objects.count() for m in models}
+
+
+def assert_refused(call: Callable[[], object], message: str) -> None:
+    """``call`` raises TaskError with exactly ``message`` and leaves every table (``all_counts``) as it was."""
+    before = all_counts()
+    with pytest.raises(TaskError) as caught:
+        call()
+    assert str(caught.value) == message
+    assert all_counts() == before
+
+
+def sweep_on(day: date) -> SweepRun:
+    """Run the daily sweep of ``day`` with the clock stopped at 07:00 that day (when the job runs)."""
+    with on(day, hour=7):
+        return reminders.sweep(day)
+
+
+NotificationRow = tuple[str, str, str, str, str, str]
+
+
+def notifications(key_prefix: str) -> list[NotificationRow]:
+    """(recipient's username, key, kind, title, body, url) of the notifications whose key starts with the prefix."""
+    rows = Notification.objects.filter(key__startswith=key_prefix).values_list(
+        "recipient__username", "key", "kind", "title", "body", "url"
+    )
+    return sorted(rows)
 
 
 class World:

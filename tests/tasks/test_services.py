@@ -262,7 +262,11 @@ def _inactive_product(world: World) -> dict[str, Any]:
 
 ASSIGN_REFUSALS: list[tuple[str, Callable[[World], dict[str, Any]], str]] = [
     ("empty title", lambda w: {"title": "  "}, "Tên nhiệm vụ không được để trống."),
-    ("no source", lambda w: {"meeting": None}, "Nhiệm vụ phải có nguồn giao: cuộc họp, văn bản chỉ đạo hoặc phát hiện qua khảo sát."),
+    (
+        "no source",
+        lambda w: {"meeting": None},
+        "Nhiệm vụ phải có nguồn giao: cuộc họp, văn bản chỉ đạo hoặc phát hiện qua khảo sát.",
+    ),
     (
         "deadline and working days",
         lambda w: {"deadline": date(2026, 3, 31), "working_days": 5},
@@ -524,8 +528,6 @@ def test_a_task_recorded_from_an_earlier_notice_keeps_its_assignment_day(world: 
         before = row_counts()
         with pytest.raises(TaskError, match=r"Ngày giao không được sau hôm nay\."):
             world.assign(assigned_on=date(2026, 3, 17))
-        with pytest.raises(
-            TaskError, match=r"không được trước ngày của văn bản, cuộc họp giao nhiệm vụ \(10/03/2026\)"
-        ):
+        with pytest.raises(TaskError, match=r"không được trước ngày của nguồn giao nhiệm vụ \(10/03/2026\)"):
             world.assign(assigned_on=date(2026, 3, 9))
         assert row_counts() == before
