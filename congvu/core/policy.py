@@ -130,6 +130,7 @@ URL_POLICY: dict[str, Access] = {
     "tasks:coordination_request": _needs(Cap.ORG_VIEW, scoped=True),
     "tasks:coordination_answer": _needs(Cap.ORG_VIEW, scoped=True),
     "tasks:evidence": _needs(Cap.ORG_VIEW, scoped=True),
+    "tasks:series_stop": _needs(Cap.TASK_ASSIGN, scoped=True),
     # sources: meetings and field visits are read in scope and recorded by those who assign tasks
     "tasks:meetings": _needs(Cap.ORG_VIEW),
     "tasks:meeting": _needs(Cap.ORG_VIEW, scoped=True),

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congvu.org.models import Person, Unit
-from congvu.tasks.models import Directive, Finding, Grade, Meeting, Priority, Task
+from congvu.tasks.models import Directive, Finding, Frequency, Grade, Meeting, Priority, Task
 
 UnitLookup = Callable[[str], Unit | None]
 PersonLookup = Callable[[int], Person | None]
@@ -133,6 +133,18 @@ class AssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    frequency = forms.ChoiceField(
+        label=_("Lặp lại"),
+        choices=[("", _("Không lặp lại")), *Frequency.choices],
+        required=False,
+        help_text=_(
+            "Nhiệm vụ định kỳ: mỗi kỳ một nhiệm vụ, giao ngày đầu kỳ, hạn vào ngày dưới đây của tháng cuối kỳ."
+        ),
+    )
+    due_day = forms.IntegerField(
+        label=_("Hạn trong kỳ (ngày 1–28 của tháng cuối kỳ)"), min_value=1, max_value=28, required=False
+    )
+    ends_on = forms.DateField(label=_("Lặp lại đến ngày"), required=False, widget=_date_widget())
 
     def __init__(
         self,
@@ -183,7 +195,10 @@ class AssignForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("deadline") is None and data.get("working_days") is None and not self.has_error("deadline"):
+        if data.get("frequency"):
+            if data.get("due_day") is None and not self.has_error("due_day"):
+                self.add_error("due_day", _("Hãy cho ngày hạn trong kỳ của nhiệm vụ định kỳ."))
+        elif data.get("deadline") is None and data.get("working_days") is None and not self.has_error("deadline"):
             self.add_error("deadline", _("Hãy cho hạn hoàn thành hoặc số ngày làm việc."))
         if data.get("meeting") is None and data.get("directive") is None and data.get("finding") is None:
             self.add_error("meeting", _("Hãy chọn cuộc họp hoặc văn bản chỉ đạo là nguồn giao."))

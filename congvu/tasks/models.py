@@ -124,6 +124,55 @@ class Grade(models.TextChoices):
     ERRORS = "errors", _("Có sai sót lớn")
 
 
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Hằng tháng")
+    QUARTERLY = "quarterly", _("Hằng quý")
+
+
+class TaskSeries(models.Model):
+    """A recurring task (nhiệm vụ định kỳ, e.g. the monthly report): one task per month or quarter.
+
+    Each occurrence is an ordinary task, assigned on the first day of its period with its
+    deadline on ``due_day`` of the period's last month; the daily sweep creates it.
+    """
+
+    title = models.CharField(_("tên nhiệm vụ"), max_length=500)
+    description = models.TextField(_("nội dung"), blank=True)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    directive = models.ForeignKey(Directive, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    clause = models.CharField(_("điều, khoản, mục"), max_length=200, blank=True)
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị chủ trì"), on_delete=models.PROTECT, related_name="task_series"
+    )
+    owner = models.ForeignKey(
+        "org.Person", verbose_name=_("người chịu trách nhiệm"), on_delete=models.PROTECT, related_name="task_series"
+    )
+    assigned_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người giao"), on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.CharField(_("mức độ ưu tiên"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    products = models.JSONField(_("sản phẩm"), default=list, blank=True)  # [[code, quantity], ...]
+    frequency = models.CharField(_("chu kỳ"), max_length=10, choices=Frequency.choices)
+    due_day = models.PositiveSmallIntegerField(_("hạn: ngày trong tháng cuối kỳ"))
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến ngày"), null=True, blank=True)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ định kỳ")
+        verbose_name_plural = _("nhiệm vụ định kỳ")
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_day__gte=1, due_day__lte=28), name="tasks_series_due_day"),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False) | Q(directive__isnull=False), name="tasks_series_has_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_frequency_display()})"
+
+
 class Task(models.Model):
     """Assigned work with a lead unit, an accountable person, a deadline and products."""
 
@@ -149,6 +198,15 @@ class Task(models.Model):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
+    series = models.ForeignKey(
+        TaskSeries,
+        verbose_name=_("nhiệm vụ định kỳ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occurrences",
+    )
+    period_start = models.DateField(_("kỳ (ngày đầu)"), null=True, blank=True)
     lead_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("đơn vị chủ trì"), on_delete=models.PROTECT, related_name="lead_tasks"
     )
@@ -191,6 +249,7 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="done") | Q(completed_on__isnull=False), name="tasks_task_done_has_date"
             ),
+            models.UniqueConstraint(fields=["series", "period_start"], name="tasks_task_one_per_period"),
         ]
         indexes = [
             models.Index(fields=["lead_unit", "state", "deadline"], name="tasks_task_unit_idx"),

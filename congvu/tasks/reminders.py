@@ -14,7 +14,8 @@ Moments, in working days of the calendar (``congvu.core.workcal``):
   had been assigned by then;
 * the overdue notice goes out on the first working day after the deadline;
 * a difficulty unanswered after its answer day moves up one level, and a coordination
-  request unanswered after its date goes to the common superior, on the next run.
+  request unanswered after its date goes to the common superior, on the next run;
+* the current period's task of every recurring series is created (``congvu.tasks.recurring``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from congvu.accounts.models import RoleAssignment, User
 from congvu.core.workcal import default_calendar
 from congvu.notifications.models import Kind, SweepRun
 from congvu.notifications.services import LEADER_ROLES, notify
-from congvu.tasks import coordination, difficulties
+from congvu.tasks import coordination, difficulties, recurring
 from congvu.tasks.changes import dmy
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
 from congvu.tasks.rules import REMINDER_WORKING_DAYS, SWEEP_CATCH_UP_WORKING_DAYS
@@ -209,6 +210,7 @@ def sweep(today: date | None = None) -> SweepRun:
             run.save(update_fields=["finished_at"])
             return run
         days = days_to_cover(today)
+        recurring.generate_occurrences(today)
         written = send_reminders(days) + send_overdue_notices(days)
         escalated = difficulties.escalate_overdue(today) + coordination.escalate_overdue(today)
         written += send_digests(today)

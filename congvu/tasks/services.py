@@ -58,6 +58,7 @@ from congvu.tasks.models import (
     ProgressReport,
     Task,
     TaskProduct,
+    TaskSeries,
     TaskState,
 )
 
@@ -231,6 +232,40 @@ def create_product_type(
 # -- the task lifecycle ------------------------------------------------------------------
 
 
+def check_assignment(
+    *,
+    acting_user: User,
+    lead_unit: Unit,
+    owner: Person,
+    on: date,
+    priority: str,
+    products: Sequence[ProductSpec],
+) -> tuple[Unit, list[tuple[ProductType, Decimal]]]:
+    """What every assignment (one task, or a recurring series) must satisfy; returns the unit and products.
+
+    The lead unit is active and inside the assigner's ``task.assign`` scope; the owner holds a
+    post in it or below it on ``on``; the priority is known; every product code is in the catalogue.
+    """
+    if priority not in Priority.values:
+        raise TaskError(_("Mức độ ưu tiên không hợp lệ."))
+    unit = units_in_scope(acting_user, Cap.TASK_ASSIGN).filter(pk=lead_unit.pk).first()
+    if unit is None:
+        raise TaskError(_("Đơn vị %(name)s nằm ngoài phạm vi quản lý của bạn.") % {"name": lead_unit.name})
+    if unit.status != UnitStatus.ACTIVE:
+        raise TaskError(_("Đơn vị %(name)s không còn hoạt động.") % {"name": unit.name})
+    holds_post = (
+        Appointment.objects.filter(person=owner, unit__path__startswith=unit.path, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .exists()
+    )
+    if not holds_post:
+        raise TaskError(
+            _("%(person)s không giữ chức vụ nào tại %(unit)s hoặc đơn vị trực thuộc.")
+            % {"person": owner.full_name, "unit": unit.name}
+        )
+    return unit, [(_product_type(spec), _quantity(quantity)) for spec, quantity in products]
+
+
 @transaction.atomic
 def assign_task(
     *,
@@ -249,6 +284,8 @@ def assign_task(
     assigned_on: date | None = None,
     finding: Finding | None = None,
     coordinators: Sequence[CoordinatorSpec] = (),
+    series: TaskSeries | None = None,
+    period_start: date | None = None,
 ) -> Task:
     """Assign a task. The deadline is a date or ``working_days`` counted with the calendar.
 
@@ -288,24 +325,9 @@ def assign_task(
             _("Hạn hoàn thành %(deadline)s không được trước ngày giao %(today)s.")
             % {"deadline": dmy(deadline), "today": dmy(today)}
         )
-    if priority not in Priority.values:
-        raise TaskError(_("Mức độ ưu tiên không hợp lệ."))
-    unit = units_in_scope(acting_user, Cap.TASK_ASSIGN).filter(pk=lead_unit.pk).first()
-    if unit is None:
-        raise TaskError(_("Đơn vị %(name)s nằm ngoài phạm vi quản lý của bạn.") % {"name": lead_unit.name})
-    if unit.status != UnitStatus.ACTIVE:
-        raise TaskError(_("Đơn vị %(name)s không còn hoạt động.") % {"name": unit.name})
-    holds_post = (
-        Appointment.objects.filter(person=owner, unit__path__startswith=unit.path, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .exists()
+    unit, lines = check_assignment(
+        acting_user=acting_user, lead_unit=lead_unit, owner=owner, on=today, priority=priority, products=products
     )
-    if not holds_post:
-        raise TaskError(
-            _("%(person)s không giữ chức vụ nào tại %(unit)s hoặc đơn vị trực thuộc.")
-            % {"person": owner.full_name, "unit": unit.name}
-        )
-    lines = [(_product_type(spec), _quantity(quantity)) for spec, quantity in products]
     task = Task.objects.create(
         title=title.strip(),
         description=description,
@@ -313,6 +335,8 @@ def assign_task(
         directive=directive,
         clause=clause,
         finding=finding,
+        series=series,
+        period_start=period_start,
         lead_unit=unit,
         owner=owner,
         assigned_by=acting_user,
@@ -352,6 +376,8 @@ def assign_task(
             "working_days": working_days,
             "products": [[pt.code, str(q)] for pt, q in lines],
             "finding_id": task.finding_id,
+            "series_id": task.series_id,
+            "period_start": period_start,
             "coordinations": [[c.pk, c.to_unit_id, c.request, c.due] for c in coordinations],
         },
         subjects=task_subjects(task) + sources,

@@ -21,6 +21,7 @@ urlpatterns = [
     path("difficulties/<int:pk>/answer/", views.difficulty_answer, name="difficulty_answer"),
     path("coordinations/<int:pk>/answer/", views.coordination_answer, name="coordination_answer"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
+    path("series/<int:pk>/stop/", views.series_stop, name="series_stop"),
     path("meetings/", source_views.meeting_list, name="meetings"),
     path("meetings/new/", source_views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", source_views.meeting_detail, name="meeting"),

@@ -32,7 +32,7 @@ from congvu.audit.chain import history
 from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
 from congvu.org.models import Person, Unit, UnitStatus
-from congvu.tasks import coordination, difficulties, forms, services
+from congvu.tasks import coordination, difficulties, forms, recurring, services
 from congvu.tasks.buckets import BUCKETS, LABELS, bucket_counts, bucket_of
 from congvu.tasks.models import (
     Coordination,
@@ -43,6 +43,7 @@ from congvu.tasks.models import (
     Finding,
     Meeting,
     Task,
+    TaskSeries,
     TaskState,
 )
 from congvu.tasks.scope import bucket_q, mine_q, visible_task, visible_tasks
@@ -414,6 +415,29 @@ def assign(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["frequency"]:
+            try:
+                series = recurring.create_series(
+                    acting_user=user,
+                    title=data["title"],
+                    description=data["description"],
+                    lead_unit=data["lead_unit_code"],
+                    owner=data["owner_id"],
+                    frequency=data["frequency"],
+                    due_day=data["due_day"],
+                    meeting=data["meeting"],
+                    directive=data["directive"],
+                    clause=data["clause"].strip(),
+                    priority=data["priority"],
+                    products=data["products"],
+                    ends_on=data["ends_on"],
+                )
+            except services.TaskError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Đã giao nhiệm vụ định kỳ."))
+                return redirect(recurring.series_url(series))
+            return render(request, "tasks/assign.html", {"form": form, "finding": None}, status=400)
         try:
             task = services.assign_task(
                 acting_user=user,
@@ -645,3 +669,19 @@ def coordination_answer(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=user, coordination=item, answer=d["answer"], expected_version=d["version"]
         ),
     )
+
+
+@require_POST
+def series_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a recurring task (its assigner); the series must have a visible occurrence."""
+    user = signed_in(request)
+    series = TaskSeries.objects.filter(pk=pk, occurrences__in=visible_tasks(user)).distinct().first()
+    if series is None:
+        raise Http404
+    try:
+        recurring.stop_series(acting_user=user, series=series)
+    except services.TaskError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã dừng nhiệm vụ định kỳ."))
+    return redirect(recurring.series_url(series))

@@ -32,6 +32,7 @@ from congvu.tasks.models import (
     FieldVisit,
     Meeting,
     Task,
+    TaskSeries,
 )
 from tests.conftest import FIXED_NOW
 from tests.factories import Province, person
@@ -214,6 +215,23 @@ def evidence_url(p: Province, role: str, own: bool) -> str:
     return reverse("tasks:evidence", args=[item.pk])
 
 
+def series_url(p: Province, role: str, own: bool) -> str:
+    """A recurring task whose occurrence the role sees ("own") and which the role assigned."""
+    task = matrix_task(p, role, own, as_assigner=True)
+    series = TaskSeries.objects.create(
+        title="Báo cáo tháng",
+        directive=_directive(),
+        lead_unit=task.lead_unit,
+        owner=task.owner,
+        assigned_by=task.assigned_by,
+        frequency="monthly",
+        due_day=25,
+        starts_on=date(2026, 3, 1),
+    )
+    Task.objects.filter(pk=task.pk).update(series=series, period_start=date(2026, 3, 1))
+    return reverse("tasks:series_stop", args=[series.pk])
+
+
 def meeting_url(p: Province, role: str, own: bool) -> str:
     meeting = Meeting.objects.create(
         title="Giao ban",
@@ -354,6 +372,7 @@ CASES: dict[str, Case] = {
         "post", coordination_url, ok=302, writes=True, data={"answer": "Thống nhất", "version": "1"}
     ),
     "tasks:evidence": Case("get", evidence_url),
+    "tasks:series_stop": Case("post", series_url, ok=302, writes=True),
     "tasks:meetings": Case("get", fixed("tasks:meetings")),
     "tasks:meeting": Case("get", meeting_url),
     "tasks:meeting_new": Case("get", fixed("tasks:meeting_new")),
