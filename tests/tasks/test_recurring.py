@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -54,7 +55,7 @@ def test_a_monthly_series_starts_with_the_current_month(world: World) -> None:
         )
     ]
     task = Task.objects.get(series=s)
-    assert [(p.product_type.code, p.weight) for p in task.products.all()] == [("BC-CD", 1.5)]
+    assert [(p.product_type.code, p.weight) for p in task.products.all()] == [("BC-CD", Decimal("1.50"))]
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[-2:]
     assert actions == ["tasks.series.create", "tasks.task.assign"]
     sweep_on(date(2026, 3, 17))
