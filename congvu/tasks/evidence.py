@@ -8,6 +8,7 @@ with that content, and it is not larger than ``CONGVU_EVIDENCE_MAX_BYTES``.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import zipfile
 from collections.abc import Sequence
@@ -63,6 +64,15 @@ def _sniff(upload: File) -> str | None:  # type: ignore[type-arg]
     return None
 
 
+def file_size(n: int, *, up: bool) -> str:
+    """``n`` bytes in MB (one decimal) or KB, rounded up for a file and down for a limit, so that a refused
+    file never reads as smaller than the limit."""
+    unit, label = (1048576, "MB") if n >= 1048576 else (1024, "KB")
+    scale = 10 if label == "MB" else 1
+    value = (math.ceil if up else math.floor)(n * scale / unit) / scale
+    return f"{value:.1f}".removesuffix(".0") + f" {label}" if label == "MB" else f"{int(value)} {label}"
+
+
 def check_files(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignore[type-arg]
     """Each file with its kind, or :class:`EvidenceError` naming the first bad file."""
     if len(files) > MAX_FILES:
@@ -76,8 +86,8 @@ def check_files(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignor
             raise EvidenceError(_("Tệp “%(name)s” rỗng.") % {"name": name})
         if size > limit:
             raise EvidenceError(
-                _("Tệp “%(name)s” có dung lượng %(size)s MB, vượt quá mức cho phép %(limit)s MB.")
-                % {"name": name, "size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}".removesuffix(".0")}
+                _("Tệp “%(name)s” có dung lượng %(size)s, vượt quá mức cho phép %(limit)s.")
+                % {"name": name, "size": file_size(size, up=True), "limit": file_size(limit, up=False)}
             )
         kind = _sniff(upload)
         if kind is None:

@@ -265,7 +265,7 @@ REFUSALS: list[tuple[str, list[tuple[str, bytes]], str]] = [
     (
         "one byte over the size limit",
         [("lon.pdf", pdf_of_size(MiB + 1))],
-        "Tệp “lon.pdf” có dung lượng 1.0 MB, vượt quá mức cho phép 1 MB.",
+        "Tệp “lon.pdf” có dung lượng 1.1 MB, vượt quá mức cho phép 1 MB.",
     ),
     (
         "more than 10 files",

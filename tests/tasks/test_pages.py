@@ -300,3 +300,35 @@ def test_task_page_query_count_is_constant(world: World) -> None:
         task.refresh_from_db()
         services.report_progress(acting_user=world.owner_user, task=task, percent=percent)
     assert queries(client, url) == first
+
+
+def test_evidence_on_the_progress_form(world: World, settings: Any) -> None:
+    settings.CONGVU_EVIDENCE_MAX_BYTES = 2048
+    task = world.assign()
+    world.accept(task)
+    owner = client_for(world.owner_user)
+    url = reverse("tasks:progress", args=[task.pk])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(name: str, content: bytes) -> Any:
+        return owner.post(
+            url,
+            {"percent": "40", "version": "2", "evidence_files": [SimpleUploadedFile(name, content)]},
+        )
+
+    too_big = upload("bao-cao.pdf", b"%PDF-1.4\n" + b"0" * 4096)
+    assert too_big.status_code == 400
+    assert "Tệp “bao-cao.pdf” có dung lượng 5 KB, vượt quá mức cho phép 2 KB." in html(too_big)
+    renamed = upload("anh.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    assert renamed.status_code == 400
+    assert "Tên tệp “anh.pdf” không khớp với nội dung tệp (PNG)." in html(renamed)
+    task.refresh_from_db()
+    assert (task.state, task.version, task.evidence.count(), task.progress_reports.count()) == ("accepted", 2, 0, 0)
+    good = upload("bao-cao.pdf", b"%PDF-1.4\n%%EOF\n")
+    assert good.status_code == 302
+    item = task.evidence.get()
+    assert (item.name, item.content_type, item.size) == ("bao-cao.pdf", "application/pdf", 15)
+    download = owner.get(reverse("tasks:evidence", args=[item.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="bao-cao.pdf"'
+    assert b"".join(download.streaming_content) == b"%PDF-1.4\n%%EOF\n"  # type: ignore[attr-defined]
