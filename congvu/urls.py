@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("congvu.audit.urls")),
     path("tasks/", include("congvu.tasks.urls")),
     path("notifications/", include("congvu.notifications.urls")),
+    path("evaluation/", include("congvu.evaluation.urls")),
     path("api/v1/", api.urls),
 ]

@@ -14,6 +14,7 @@ _MENU = [
     ("core:home", _("Trang chủ")),
     ("tasks:my", _("Nhiệm vụ")),
     ("tasks:overview", _("Tổng hợp")),
+    ("evaluation:my", _("Đánh giá")),
     ("org:tree", _("Tổ chức")),
     ("org:person_list", _("Cán bộ")),
     ("org:import", _("Nhập Excel")),

@@ -43,19 +43,21 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"  # read the whole audit log of the scope
     TOKEN_OWN = "token.own"  # manage one's own API tokens
     TASK_ASSIGN = "task.assign"  # assign tasks to units and officials of the scope
+    EVALUATION_REVIEW = "evaluation.review"  # review and decide the evaluation sheets of the scope
+    EVALUATION_VIEW = "evaluation.view"  # read the evaluation sheets and results of the scope
 
 
 _EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap),
-    Role.NOIVU: _EVERYONE | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW},
-    Role.LANHDAO: _EVERYONE | {Cap.TASK_ASSIGN},
-    Role.GIAMDOC: _EVERYONE | {Cap.TASK_ASSIGN},
-    Role.TRUONGPHONG: _EVERYONE | {Cap.TASK_ASSIGN},
+    Role.NOIVU: _EVERYONE | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW},
+    Role.LANHDAO: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
+    Role.GIAMDOC: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
+    Role.TRUONGPHONG: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
     Role.CHUYENVIEN: _EVERYONE,
     # Inspectors read everything in scope and change nothing.
-    Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW},
+    Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW},
 }
 
 
@@ -139,6 +141,16 @@ URL_POLICY: dict[str, Access] = {
     "tasks:visit": _needs(Cap.ORG_VIEW, scoped=True),
     "tasks:visit_new": _needs(Cap.TASK_ASSIGN),
     "tasks:visit_record": _needs(Cap.TASK_ASSIGN, scoped=True),
+    # evaluation: a person sees their own sheets, holders of evaluation.view those of their scope (404 otherwise);
+    # the services decide who assesses (the person) and who reviews, returns and decides (evaluation.review)
+    "evaluation:my": AUTHENTICATED,
+    "evaluation:open": AUTHENTICATED,
+    "evaluation:unit": _needs(Cap.EVALUATION_VIEW, scoped=True),
+    "evaluation:sheet": Access(scoped=True),
+    "evaluation:self_assess": Access(scoped=True),
+    "evaluation:review": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "evaluation:return": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "evaluation:decide": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     # one's own notifications
     "notifications:inbox": AUTHENTICATED,
     "notifications:read": AUTHENTICATED,

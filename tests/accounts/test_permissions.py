@@ -21,6 +21,7 @@ from congvu.accounts import services
 from congvu.accounts.models import ApiToken, User
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
+from congvu.evaluation.models import Sheet
 from congvu.org.models import ImportRun, Unit
 from congvu.tasks import services as task_services
 from congvu.tasks.models import (
@@ -31,7 +32,9 @@ from congvu.tasks.models import (
     Extension,
     FieldVisit,
     Meeting,
+    ProductType,
     Task,
+    TaskProduct,
     TaskSeries,
 )
 from tests.conftest import FIXED_NOW
@@ -232,6 +235,51 @@ def series_url(p: Province, role: str, own: bool) -> str:
     return reverse("tasks:series_stop", args=[series.pk])
 
 
+def matrix_sheet(p: Province, role: str, own: bool, *, state: str = "draft", of_role: bool = True) -> Sheet:
+    """A sheet the role sees ("own") or not. ``of_role``: the sheet is the role's own (its account is linked
+    to a person of the division); otherwise it is Nguyễn Thị Hoà's, whom reviewers over the division review."""
+    from congvu.evaluation.services import month_period
+
+    period = month_period(date(2026, 4, 1))
+    if not own:
+        target, unit = p.other_person_for(role), p.other_unit(role)
+    elif of_role:
+        account = User.objects.get(pk=p.users[role].pk)
+        if account.person is None:
+            account.person = person(f"Cán bộ {role}", p.division)
+            account.save(update_fields=["person"])
+        target, unit = account.person, p.division
+    else:
+        target, unit = p.person, p.division
+        task = matrix_task(p, role, own)  # a product due in April, so that the month can be scored
+        kind, _new = ProductType.objects.get_or_create(
+            code="BC", defaults={"name": "Báo cáo", "unit_of_measure": "báo cáo", "coefficient": 1}
+        )
+        TaskProduct.objects.create(task=task, product_type=kind, quantity=1, coefficient=1, weight=1)
+    reviewed = 9 if state == "reviewed" else None
+    sheet, _created = Sheet.objects.update_or_create(
+        person=target,
+        period=period,
+        defaults={
+            "unit": unit,
+            "role": "staff",
+            "state": state,
+            "version": 1,
+            "self_i": 9,
+            "self_ii": 9,
+            "self_iii": 9,
+            "review_i": reviewed,
+            "review_ii": reviewed,
+            "review_iii": reviewed,
+        },
+    )
+    return sheet
+
+
+def sheet_url(name: str, **kwargs: Any) -> Callable[[Province, str, bool], str]:
+    return lambda p, role, own: reverse(name, args=[matrix_sheet(p, role, own, **kwargs).pk])
+
+
 def meeting_url(p: Province, role: str, own: bool) -> str:
     meeting = Meeting.objects.create(
         title="Giao ban",
@@ -385,6 +433,38 @@ CASES: dict[str, Case] = {
         ok=302,
         writes=True,
         data={"visited_on": "2026-03-13", "findings": "Niêm yết thủ tục chưa đầy đủ | Bổ sung", "version": "1"},
+    ),
+    "evaluation:my": Case("get", fixed("evaluation:my")),
+    "evaluation:open": Case("post", fixed("evaluation:open"), ok=302, data={"person": "me", "month": "2026-04"}),
+    "evaluation:unit": Case("get", unit_url("evaluation:unit")),
+    "evaluation:sheet": Case("get", sheet_url("evaluation:sheet")),
+    "evaluation:self_assess": Case(
+        "post",
+        sheet_url("evaluation:self_assess"),
+        ok=302,
+        writes=True,
+        data={"version": "1", "group_i": "9", "group_ii": "9.5", "group_iii": "8"},
+    ),
+    "evaluation:review": Case(
+        "post",
+        sheet_url("evaluation:review", state="self_assessed", of_role=False),
+        ok=302,
+        writes=True,
+        data={"version": "1", "group_i": "9", "group_ii": "9", "group_iii": "9"},
+    ),
+    "evaluation:return": Case(
+        "post",
+        sheet_url("evaluation:return", state="self_assessed", of_role=False),
+        ok=302,
+        writes=True,
+        data={"version": "1", "reason": "Bổ sung"},
+    ),
+    "evaluation:decide": Case(
+        "post",
+        sheet_url("evaluation:decide", state="reviewed", of_role=False),
+        ok=302,
+        writes=True,
+        data={"version": "1"},
     ),
     "notifications:inbox": Case("get", fixed("notifications:inbox")),
     "notifications:read": Case("post", fixed("notifications:read"), ok=302),

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from congvu.evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("", views.my_sheets, name="my"),
+    path("open/", views.open_sheet, name="open"),
+    path("unit/<int:pk>/", views.unit_sheets, name="unit"),
+    path("sheets/<int:pk>/", views.sheet_detail, name="sheet"),
+    path("sheets/<int:pk>/self/", views.self_assess, name="self_assess"),
+    path("sheets/<int:pk>/review/", views.review, name="review"),
+    path("sheets/<int:pk>/return/", views.return_sheet, name="return"),
+    path("sheets/<int:pk>/decide/", views.decide, name="decide"),
+]
