@@ -221,3 +221,5 @@ CONGVU_DEMO_PASSWORD = env_str("CONGVU_DEMO_PASSWORD", "")
 
 # Provincial overlays of the evaluation rules (folders of YAML rule sets), comma-separated.
 CONGVU_RULES_DIRS = [Path(p) for p in env_list("CONGVU_RULES_DIRS", [])]
+# The provincial overlay in force for this installation (its id); empty: the national rule set alone.
+CONGVU_RULESET = env_str("CONGVU_RULESET", "")

@@ -151,6 +151,9 @@ URL_POLICY: dict[str, Access] = {
     "evaluation:review": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:return": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:decide": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "evaluation:collective": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "evaluation:complain": Access(scoped=True),
+    "evaluation:resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     # one's own notifications
     "notifications:inbox": AUTHENTICATED,
     "notifications:read": AUTHENTICATED,

@@ -85,6 +85,8 @@ class Sheet(models.Model):
     corruption_in_unit = models.BooleanField(_("để xảy ra tham nhũng, lãng phí trong đơn vị"), default=False)
     facts_basis = models.TextField(_("căn cứ"), blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    collective_comment = models.TextField(_("ý kiến của tập thể lãnh đạo"), blank=True)
+    collective_on = models.DateField(_("ngày họp cho ý kiến"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("người nhận xét"),
@@ -136,3 +138,51 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet} #{self.seq}: {self.level}"
+
+
+class ComplaintState(models.TextChoices):
+    OPEN = "open", _("Đang xem xét")
+    RESOLVED = "resolved", _("Đã giải quyết")
+
+
+class Complaint(models.Model):
+    """A complaint of the person about a decided result; resolved by the decider (a change is a new decision)."""
+
+    sheet = models.ForeignKey(Sheet, verbose_name=_("phiếu"), on_delete=models.PROTECT, related_name="complaints")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("quyết định bị khiếu nại"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    text = models.TextField(_("nội dung khiếu nại"))
+    filed_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("người khiếu nại"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("thời điểm khiếu nại"))
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=ComplaintState.choices, default=ComplaintState.OPEN
+    )
+    resolution = models.TextField(_("kết quả giải quyết"), blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người giải quyết"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("thời điểm giải quyết"), null=True, blank=True)
+    new_decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("quyết định điều chỉnh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("khiếu nại kết quả đánh giá")
+        verbose_name_plural = _("khiếu nại kết quả đánh giá")
+        ordering = ["sheet", "filed_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

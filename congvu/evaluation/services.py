@@ -27,11 +27,20 @@ from congvu.accounts.models import User
 from congvu.accounts.scope import scope_paths
 from congvu.audit.chain import record
 from congvu.core.policy import Cap
-from congvu.evaluation.engine import Facts, PeriodInput, PeriodResult, check_quota, score_period
+from congvu.evaluation.engine import Facts, PeriodInput, PeriodResult, YearResult, check_quota, score_period, score_year
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products, engine_products
-from congvu.evaluation.models import Decision, Period, PeriodKind, Sheet, SheetRole, SheetState
-from congvu.evaluation.rulesets import Registry
+from congvu.evaluation.models import (
+    Complaint,
+    ComplaintState,
+    Decision,
+    Period,
+    PeriodKind,
+    Sheet,
+    SheetRole,
+    SheetState,
+)
+from congvu.evaluation.rulesets import Params, Registry
 from congvu.org.models import Appointment, AppointmentKind, Person
 
 OPEN: Final = "evaluation.sheet.open"
@@ -39,6 +48,9 @@ SELF_ASSESS: Final = "evaluation.sheet.self_assess"
 REVIEW: Final = "evaluation.sheet.review"
 RETURN: Final = "evaluation.sheet.return"
 DECIDE: Final = "evaluation.sheet.decide"
+COLLECTIVE: Final = "evaluation.sheet.collective_comments"
+COMPLAIN: Final = "evaluation.complaint.file"
+RESOLVE: Final = "evaluation.complaint.resolve"
 GROUPS: Final = ("I", "II", "III")
 LEADER_ROLES: Final = (SheetRole.LEADER, SheetRole.DEPUTY)
 
@@ -62,14 +74,37 @@ def registry() -> Registry:
     return Registry.load(settings.CONGVU_RULES_DIRS)
 
 
-def month_period(day: date) -> Period:
-    """The monthly period containing ``day`` (created on first use)."""
-    start = day.replace(day=1)
-    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+def params(day: date) -> Params:
+    """The parameters in force on ``day`` for this installation (national, then ``CONGVU_RULESET``'s overlay)."""
+    return registry().params_for(day, settings.CONGVU_RULESET or None)
+
+
+def _period(day: date, months: int, kind: str) -> Period:
+    start = date(day.year, (day.month - 1) // months * months + 1, 1)
+    following = date(start.year + (start.month + months - 1) // 12, (start.month + months - 1) % 12 + 1, 1)
     period, _created = Period.objects.get_or_create(
-        kind=PeriodKind.MONTHLY, start=start, defaults={"end": end.fromordinal(end.toordinal() - 1)}
+        kind=kind, start=start, defaults={"end": date.fromordinal(following.toordinal() - 1)}
     )
     return period
+
+
+def month_period(day: date) -> Period:
+    """The monthly period containing ``day`` (created on first use)."""
+    return _period(day, 1, PeriodKind.MONTHLY)
+
+
+def period_for(day: date) -> Period:
+    """The period containing ``day`` as the rule set in force aggregates (a month, or a quarter by overlay).
+
+    Before any rule set is in force (before 2026) the month is used.
+    """
+    try:
+        aggregation = params(day).get("period.aggregation").value
+    except EvaluationError:
+        aggregation = PeriodKind.MONTHLY
+    if aggregation == PeriodKind.QUARTERLY:
+        return _period(day, 3, PeriodKind.QUARTERLY)
+    return month_period(day)
 
 
 def _post(person: Person, on: date) -> Appointment | None:
@@ -234,7 +269,7 @@ def subordinate_levels_of(sheet: Sheet) -> list[str]:
 def preview(sheet: Sheet) -> PeriodResult:
     """The result the sheet would get now (raises EvaluationError when it cannot be scored)."""
     inp, _rows = period_input(sheet)
-    return score_period(inp, registry().params_for(sheet.period.end))
+    return score_period(inp, params(sheet.period.end))
 
 
 @transaction.atomic
@@ -334,11 +369,15 @@ def decide_sheet(
         raise SheetError(_("Phiếu đã có quyết định; điều chỉnh phải nêu lý do và là một quyết định mới."))
     if not correcting:
         _require(sheet, (SheetState.REVIEWED,), _("quyết định xếp loại"))
+        if sheet.role in LEADER_ROLES and not sheet.collective_comment:
+            raise SheetError(
+                _("Phiếu của người đứng đầu, cấp phó cần ý kiến của tập thể lãnh đạo trước khi quyết định.")
+            )
     today = timezone.localdate()
     inp, rows = period_input(sheet, as_of=today)
     try:
-        params = registry().params_for(sheet.period.end)
-        result = score_period(inp, params)
+        in_force = params(sheet.period.end)
+        result = score_period(inp, in_force)
     except EvaluationError as exc:
         raise SheetError(_("Không tính được kết quả: %(why)s") % {"why": exc.message}) from None
     peers = latest_decisions(Sheet.objects.filter(quota_group(sheet)).exclude(pk=sheet.pk))
@@ -346,7 +385,7 @@ def decide_sheet(
     for level in [*peers.values_list("level", flat=True), result.level]:
         if level:
             counts[level] = counts.get(level, 0) + 1
-    quota = check_quota(counts, params)
+    quota = check_quota(counts, in_force)
     if quota.excess > 0 and not quota_override_reason.strip():
         raise QuotaExceeded(
             _(
@@ -406,3 +445,119 @@ def decide_sheet(
         },
     )
     return decision
+
+
+@transaction.atomic
+def record_collective_comments(
+    *, acting_user: User, sheet: Sheet, comment: str, held_on: date, expected_version: int | None = None
+) -> Sheet:
+    """The leadership's collective comments on a head's or deputy's reviewed sheet (before the decision)."""
+    sheet = _lock(sheet, expected_version)
+    if not may_review(acting_user, sheet):
+        raise SheetError(_("Chỉ cấp trên có thẩm quyền mới được ghi ý kiến của tập thể lãnh đạo."))
+    if sheet.role not in LEADER_ROLES:
+        raise SheetError(_("Ý kiến của tập thể lãnh đạo chỉ áp dụng với người đứng đầu, cấp phó."))
+    _require(sheet, (SheetState.REVIEWED,), _("ghi ý kiến của tập thể lãnh đạo"))
+    if not comment.strip():
+        raise SheetError(_("Hãy ghi ý kiến của tập thể lãnh đạo."))
+    if held_on > timezone.localdate():
+        raise SheetError(_("Ngày họp không được sau hôm nay."))
+    before = _state(sheet)
+    sheet.collective_comment = comment.strip()
+    sheet.collective_on = held_on
+    _save(sheet, ["collective_comment", "collective_on"])
+    _record(acting_user, COLLECTIVE, sheet, before, {"comment": sheet.collective_comment, "held_on": held_on})
+    return sheet
+
+
+@transaction.atomic
+def file_complaint(*, acting_user: User, sheet: Sheet, text: str) -> Complaint:
+    """The person complains about the latest decision on their sheet (one open complaint at a time)."""
+    sheet = _lock(sheet, None)
+    if acting_user.person_id != sheet.person_id:
+        raise SheetError(_("Chỉ người được đánh giá mới được khiếu nại kết quả của mình."))
+    _require(sheet, (SheetState.DECIDED,), _("khiếu nại"))
+    if not text.strip():
+        raise SheetError(_("Hãy nêu nội dung khiếu nại."))
+    if sheet.complaints.filter(state=ComplaintState.OPEN).exists():
+        raise SheetError(_("Phiếu đang có một khiếu nại chưa được giải quyết."))
+    decision = sheet.decisions.order_by("-seq").first()
+    assert decision is not None
+    complaint = Complaint.objects.create(
+        sheet=sheet, decision=decision, text=text.strip(), filed_by=acting_user, filed_at=timezone.now()
+    )
+    _record(
+        acting_user,
+        COMPLAIN,
+        sheet,
+        None,
+        {"complaint": complaint.pk, "decision": decision.seq, "text": complaint.text},
+    )
+    return complaint
+
+
+@transaction.atomic
+def resolve_complaint(
+    *,
+    acting_user: User,
+    complaint: Complaint,
+    resolution: str,
+    change: bool = False,
+    number: str = "",
+    quota_override_reason: str = "",
+) -> Complaint:
+    """The decider answers a complaint; with ``change`` the result is recomputed as a new decision."""
+    complaint = Complaint.objects.select_for_update().select_related("sheet").get(pk=complaint.pk)
+    sheet = complaint.sheet
+    if not may_review(acting_user, sheet):
+        raise SheetError(_("Chỉ người có thẩm quyền mới được giải quyết khiếu nại này."))
+    if complaint.state != ComplaintState.OPEN:
+        raise SheetError(_("Khiếu nại này đã được giải quyết."))
+    if not resolution.strip():
+        raise SheetError(_("Hãy nêu kết quả giải quyết khiếu nại."))
+    new_decision = None
+    if change:
+        new_decision = decide_sheet(
+            acting_user=acting_user,
+            sheet=sheet,
+            number=number,
+            correction_reason=_("Giải quyết khiếu nại: %(text)s") % {"text": resolution.strip()},
+            quota_override_reason=quota_override_reason,
+        )
+    complaint.state = ComplaintState.RESOLVED
+    complaint.resolution = resolution.strip()
+    complaint.resolved_by = acting_user
+    complaint.resolved_at = timezone.now()
+    complaint.new_decision = new_decision
+    complaint.save(update_fields=["state", "resolution", "resolved_by", "resolved_at", "new_decision"])
+    sheet.refresh_from_db()
+    _record(
+        acting_user,
+        RESOLVE,
+        sheet,
+        None,
+        {
+            "complaint": complaint.pk,
+            "resolution": complaint.resolution,
+            "new_decision": new_decision.seq if new_decision else None,
+        },
+    )
+    return complaint
+
+
+def year_result(person: Person, year: int) -> YearResult | None:
+    """The year's result from the latest decisions of the person's periods of that year (None if none decided)."""
+    sheets = latest_decisions(
+        Sheet.objects.filter(person=person, period__start__year=year, state=SheetState.DECIDED)
+    ).order_by("period__start")
+    rows = list(sheets.values_list("total", "role", "disciplined", "degradation", "corruption_in_unit"))
+    totals = [Decimal(str(r[0])) for r in rows if r[0] is not None]
+    if not totals:
+        return None
+    role = rows[-1][1]
+    facts = Facts(
+        disciplined=any(r[2] for r in rows),
+        degradation=any(r[3] for r in rows),
+        corruption_in_unit=any(r[4] for r in rows),
+    )
+    return score_year(totals, facts, params(date(year, 12, 31)), role=role)

@@ -12,4 +12,7 @@ urlpatterns = [
     path("sheets/<int:pk>/review/", views.review, name="review"),
     path("sheets/<int:pk>/return/", views.return_sheet, name="return"),
     path("sheets/<int:pk>/decide/", views.decide, name="decide"),
+    path("sheets/<int:pk>/collective/", views.collective, name="collective"),
+    path("sheets/<int:pk>/complaint/", views.complain, name="complain"),
+    path("complaints/<int:pk>/resolve/", views.resolve, name="resolve"),
 ]

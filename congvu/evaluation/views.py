@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,14 +29,22 @@ from congvu.core.policy import Cap
 from congvu.evaluation import services
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products
-from congvu.evaluation.models import Period, Sheet, SheetRole, SheetState
-from congvu.org.models import Person
+from congvu.evaluation.models import Complaint, Period, Sheet, SheetRole, SheetState
+from congvu.org.models import Appointment, Person
 
 EVIDENCE_REF = re.compile(r"^task:(\d+)/product:(\d+)$")
 
 
 def visible_sheets(user: AnyUser) -> QuerySet[Sheet]:
-    conditions = [Q(unit__path__startswith=p) for p in scope_paths(user, Cap.EVALUATION_VIEW)]
+    """Own sheets; those of units in the caller's ``evaluation.view`` scope; and those of people who now hold a
+    post in that scope (a transferred official's earlier results follow them to the new unit)."""
+    paths = scope_paths(user, Cap.EVALUATION_VIEW)
+    conditions = [Q(unit__path__startswith=p) for p in paths]
+    if paths:
+        current = Appointment.objects.filter(
+            reduce(or_, (Q(unit__path__startswith=p) for p in paths)), end_date__isnull=True
+        )
+        conditions.append(Q(person_id__in=current.values("person_id")))
     person_id = getattr(user, "person_id", None)
     if person_id is not None:
         conditions.append(Q(person_id=person_id))
@@ -57,7 +66,7 @@ def _month(raw: str | None) -> Period:
     day = today
     if found and 1 <= int(found.group(2)) <= 12 and 2000 <= int(found.group(1)) <= 2100:
         day = date(int(found.group(1)), int(found.group(2)), 1)
-    return services.month_period(day)
+    return services.period_for(day)
 
 
 class GeneralForm(forms.Form):
@@ -94,6 +103,26 @@ class ReviewForm(GeneralForm):
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(label=gettext_lazy("Lý do trả lại"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CollectiveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    held_on = forms.DateField(
+        label=gettext_lazy("Ngày họp tập thể lãnh đạo"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Ý kiến của tập thể lãnh đạo"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ComplaintForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Nội dung khiếu nại"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=gettext_lazy("Kết quả giải quyết"), widget=forms.Textarea(attrs={"rows": 2}))
+    change = forms.BooleanField(label=gettext_lazy("Điều chỉnh kết quả (quyết định mới)"), required=False)
+    number = forms.CharField(label=gettext_lazy("Số văn bản"), max_length=100, required=False)
 
 
 class DecideForm(forms.Form):
@@ -159,8 +188,18 @@ def _page(
         )
     if reviewer and sheet.state in (SheetState.SELF_ASSESSED, SheetState.REVIEWED):
         actions["return"] = bound.get("return") or ReturnForm(initial=initial)
+    leader = sheet.role in (SheetRole.LEADER, SheetRole.DEPUTY)
+    if reviewer and leader and sheet.state == SheetState.REVIEWED and not sheet.collective_comment:
+        actions["collective"] = bound.get("collective") or CollectiveForm(initial=initial)
     if reviewer and sheet.state in (SheetState.REVIEWED, SheetState.DECIDED):
         actions["decide"] = bound.get("decide") or DecideForm(initial=initial)
+    complaints = list(sheet.complaints.select_related("filed_by", "resolved_by", "decision").order_by("filed_at", "id"))
+    open_complaints = [c for c in complaints if c.state == "open"]
+    if is_person and sheet.state == SheetState.DECIDED and not open_complaints:
+        actions["complain"] = bound.get("complain") or ComplaintForm()
+    if reviewer:
+        for c in open_complaints:
+            actions[f"resolve-{c.pk}"] = bound.get(f"resolve-{c.pk}") or ResolveForm()
     evidence = collect_products(person_id=sheet.person_id, start=sheet.period.start, end=sheet.period.end)
     preview: dict[str, Any] | None = None
     preview_error = ""
@@ -180,15 +219,31 @@ def _page(
         {"decision": d, "trace": explain(d.trace)}
         for d in sheet.decisions.select_related("decided_by").order_by("-seq")
     ]
+    titles = {
+        "self": (_("Tự đánh giá"), reverse("evaluation:self_assess", args=[sheet.pk])),
+        "review": (_("Nhận xét, đánh giá của cấp trên"), reverse("evaluation:review", args=[sheet.pk])),
+        "return": (_("Trả lại phiếu"), reverse("evaluation:return", args=[sheet.pk])),
+        "collective": (_("Ý kiến của tập thể lãnh đạo"), reverse("evaluation:collective", args=[sheet.pk])),
+        "decide": (_("Quyết định xếp loại"), reverse("evaluation:decide", args=[sheet.pk])),
+        "complain": (_("Khiếu nại kết quả"), reverse("evaluation:complain", args=[sheet.pk])),
+    }
+    action_list = []
+    for key, form in actions.items():
+        if key.startswith("resolve-"):
+            title, url = _("Giải quyết khiếu nại"), reverse("evaluation:resolve", args=[int(key.split("-")[1])])
+        else:
+            title, url = titles[key]
+        action_list.append({"key": key, "title": title, "url": url, "form": form})
     context = {
         "sheet": sheet,
         "evidence": evidence,
         "preview": preview,
         "preview_error": preview_error,
         "decisions": decisions,
-        "actions": actions,
+        "actions": action_list,
         "error": error,
-        "leader": sheet.role in (SheetRole.LEADER, SheetRole.DEPUTY),
+        "leader": leader,
+        "complaints": complaints,
     }
     return render(request, "evaluation/sheet.html", context, status=status)
 
@@ -351,5 +406,49 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             correction_reason=d["correction_reason"],
             quota_override_reason=d["quota_override_reason"],
             expected_version=d["version"],
+        ),
+    )
+
+
+@require_POST
+def collective(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CollectiveForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "collective",
+        form,
+        lambda user, sheet, d: services.record_collective_comments(
+            acting_user=user, sheet=sheet, comment=d["comment"], held_on=d["held_on"], expected_version=d["version"]
+        ),
+    )
+
+
+@require_POST
+def complain(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ComplaintForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "complain",
+        form,
+        lambda user, sheet, d: services.file_complaint(acting_user=user, sheet=sheet, text=d["text"]),
+    )
+
+
+@require_POST
+def resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resolve one complaint (the URL names it; its sheet must be visible)."""
+    complaint = Complaint.objects.filter(pk=pk, sheet__in=visible_sheets(request.user)).first()
+    if complaint is None:
+        raise Http404
+    form = ResolveForm(request.POST)
+    return _act(
+        request,
+        complaint.sheet_id,
+        f"resolve-{complaint.pk}",
+        form,
+        lambda user, sheet, d: services.resolve_complaint(
+            acting_user=user, complaint=complaint, resolution=d["resolution"], change=d["change"], number=d["number"]
         ),
     )

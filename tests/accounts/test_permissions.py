@@ -21,7 +21,7 @@ from congvu.accounts import services
 from congvu.accounts.models import ApiToken, User
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
-from congvu.evaluation.models import Sheet
+from congvu.evaluation.models import Complaint, Decision, Sheet
 from congvu.org.models import ImportRun, Unit
 from congvu.tasks import services as task_services
 from congvu.tasks.models import (
@@ -235,7 +235,9 @@ def series_url(p: Province, role: str, own: bool) -> str:
     return reverse("tasks:series_stop", args=[series.pk])
 
 
-def matrix_sheet(p: Province, role: str, own: bool, *, state: str = "draft", of_role: bool = True) -> Sheet:
+def matrix_sheet(
+    p: Province, role: str, own: bool, *, state: str = "draft", of_role: bool = True, sheet_role: str = "staff"
+) -> Sheet:
     """A sheet the role sees ("own") or not. ``of_role``: the sheet is the role's own (its account is linked
     to a person of the division); otherwise it is Nguyễn Thị Hoà's, whom reviewers over the division review."""
     from congvu.evaluation.services import month_period
@@ -262,7 +264,7 @@ def matrix_sheet(p: Province, role: str, own: bool, *, state: str = "draft", of_
         period=period,
         defaults={
             "unit": unit,
-            "role": "staff",
+            "role": sheet_role,
             "state": state,
             "version": 1,
             "self_i": 9,
@@ -276,8 +278,38 @@ def matrix_sheet(p: Province, role: str, own: bool, *, state: str = "draft", of_
     return sheet
 
 
-def sheet_url(name: str, **kwargs: Any) -> Callable[[Province, str, bool], str]:
-    return lambda p, role, own: reverse(name, args=[matrix_sheet(p, role, own, **kwargs).pk])
+def sheet_url(name: str, role: str = "staff", **kwargs: Any) -> Callable[[Province, str, bool], str]:
+    return lambda p, r, own: reverse(name, args=[matrix_sheet(p, r, own, sheet_role=role, **kwargs).pk])
+
+
+def decided(sheet: Sheet, by: User) -> Decision:
+    Sheet.objects.filter(pk=sheet.pk).update(state="decided")
+    return Decision.objects.create(
+        sheet=sheet,
+        seq=sheet.decisions.count() + 1,
+        decided_by=by,
+        decided_at=FIXED_NOW,
+        ruleset="vn-nd-335-2025",
+        total=80,
+        level="HTT",
+    )
+
+
+def complaint_sheet_url(p: Province, role: str, own: bool) -> str:
+    """The role's own decided sheet, on which it may complain."""
+    sheet = matrix_sheet(p, role, own)
+    decided(sheet, p.users["lanhdao"])
+    return reverse("evaluation:complain", args=[sheet.pk])
+
+
+def resolve_url(p: Province, role: str, own: bool) -> str:
+    """An open complaint on Nguyễn Thị Hoà's decided sheet, which reviewers over the division resolve."""
+    sheet = matrix_sheet(p, role, own, of_role=False)
+    decision = decided(sheet, p.users["lanhdao"])
+    complaint = Complaint.objects.create(
+        sheet=sheet, decision=decision, text="Chưa tính sản phẩm", filed_by=p.users["lanhdao"], filed_at=FIXED_NOW
+    )
+    return reverse("evaluation:resolve", args=[complaint.pk])
 
 
 def meeting_url(p: Province, role: str, own: bool) -> str:
@@ -466,6 +498,17 @@ CASES: dict[str, Case] = {
         writes=True,
         data={"version": "1"},
     ),
+    "evaluation:collective": Case(
+        "post",
+        sheet_url("evaluation:collective", state="reviewed", of_role=False, role="leader"),
+        ok=302,
+        writes=True,
+        data={"version": "1", "held_on": "2026-03-16", "comment": "Thống nhất"},
+    ),
+    "evaluation:complain": Case(
+        "post", lambda p, r, o: complaint_sheet_url(p, r, o), ok=302, writes=True, data={"text": "Chưa tính sản phẩm"}
+    ),
+    "evaluation:resolve": Case("post", resolve_url, ok=302, writes=True, data={"resolution": "Giữ nguyên kết quả"}),
     "notifications:inbox": Case("get", fixed("notifications:inbox")),
     "notifications:read": Case("post", fixed("notifications:read"), ok=302),
     "api:api-root": Case("get", lambda p, r, o: "/api/v1/", ok=404),  # django-ninja: no root document

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,8 @@ from congvu.core.policy import Role
 from congvu.evaluation import services
 from congvu.evaluation.models import Decision, Sheet
 from congvu.evaluation.services import QuotaExceeded, SheetError
+from congvu.tasks import services as services_tasks
+from congvu.tasks.models import TaskProduct
 from tests.factories import Province, person, user
 from tests.tasks.conftest import World, on
 
@@ -175,3 +179,108 @@ def test_discipline_forces_kht_and_a_leader_counts_subordinates(world: World) ->
     lead_sheet = services.open_sheet(acting_user=director, person=head_person, period=period)
     assert lead_sheet.role == "leader"
     assert services.subordinate_levels_of(lead_sheet) == ["KHT"]
+
+
+def decided_month(world: World) -> tuple[Sheet, Decision]:
+    march_work(world)
+    head = world.province.users[Role.TRUONGPHONG]
+    sheet = services.review_sheet(acting_user=head, sheet=assessed(world), general={"I": 9, "II": 9, "III": 8})
+    with on(date(2026, 3, 31)):
+        decision = services.decide_sheet(acting_user=head, sheet=sheet)
+    sheet.refresh_from_db()
+    return sheet, decision
+
+
+def test_a_complaint_is_answered_and_a_change_is_a_new_decision(world: World) -> None:
+    sheet, first = decided_month(world)
+    head = world.province.users[Role.TRUONGPHONG]
+    with pytest.raises(SheetError, match=exactly("Chỉ người được đánh giá mới được khiếu nại kết quả của mình.")):
+        services.file_complaint(acting_user=head, sheet=sheet, text="x")
+    complaint = services.file_complaint(acting_user=world.owner_user, sheet=sheet, text="Nhiệm vụ chậm do chờ số liệu")
+    with pytest.raises(SheetError, match=exactly("Phiếu đang có một khiếu nại chưa được giải quyết.")):
+        services.file_complaint(acting_user=world.owner_user, sheet=sheet, text="Lần hai")
+    # The objective cause of the late product is confirmed: no deduction for it any more, so
+    # a = b = c = 100, total = 26 + 70 = 96, HTXS — over the division's quota of 0 (nobody else rated HTT).
+    TaskProduct.objects.filter(task__title="Báo cáo chậm").update(excused=True)
+    with on(date(2026, 4, 3)), pytest.raises(QuotaExceeded):
+        services.resolve_complaint(acting_user=head, complaint=complaint, resolution="Chấp nhận", change=True)
+    complaint.refresh_from_db()
+    assert (complaint.state, Decision.objects.filter(sheet=sheet).count()) == ("open", 1)
+    with on(date(2026, 4, 3)):
+        resolved = services.resolve_complaint(
+            acting_user=head,
+            complaint=complaint,
+            resolution="Chấp nhận lý do khách quan",
+            change=True,
+            quota_override_reason="Kết quả sau khiếu nại",
+        )
+    second = Decision.objects.get(sheet=sheet, seq=2)
+    assert (resolved.state, resolved.new_decision) == ("resolved", second)
+    assert (first.total, first.level, second.total, second.level) == (D("89.00"), "HTT", D("96.00"), "HTXS")
+    assert second.correction_reason == "Giải quyết khiếu nại: Chấp nhận lý do khách quan"
+    unchanged = services.file_complaint(acting_user=world.owner_user, sheet=sheet, text="Lần sau")
+    resolved = services.resolve_complaint(acting_user=head, complaint=unchanged, resolution="Giữ nguyên")
+    assert (resolved.state, resolved.new_decision, Decision.objects.filter(sheet=sheet).count()) == (
+        "resolved",
+        None,
+        2,
+    )
+
+
+def test_collective_comments_come_before_a_heads_decision(world: World) -> None:
+    p = world.province
+    director = p.users[Role.GIAMDOC]
+    head_person = person("Lê Văn Trưởng", p.division, "truong_phong", sex="M")
+    head_account = user("tp_moi", Role.TRUONGPHONG, p.division, head_person)
+    with on(date(2026, 3, 2)):
+        task = world.assign(owner=head_person, deadline=date(2026, 3, 10), products=[(world.report, D(1))])
+        services_tasks.accept_task(acting_user=head_account, task=task, plan=[("Làm", date(2026, 3, 10))])
+    with on(date(2026, 3, 9)):
+        task.refresh_from_db()
+        services_tasks.submit_task(acting_user=head_account, task=task, products_done={})
+        task.refresh_from_db()
+        world.approve(task)
+    period = services.month_period(date(2026, 3, 1))
+    sheet = services.open_sheet(acting_user=head_account, person=head_person, period=period)
+    assert sheet.role == "leader"
+    sheet = services.self_assess(acting_user=head_account, sheet=sheet, general={"I": 9, "II": 9, "III": 9})
+    with pytest.raises(SheetError, match=exactly("Tỷ lệ tổ chức thực hiện (đ) phải là tỷ lệ phần trăm từ 0 đến 100.")):
+        services.review_sheet(acting_user=director, sheet=sheet, general={"I": 9, "II": 9, "III": 9}, uniting=100)
+    sheet = services.review_sheet(
+        acting_user=director, sheet=sheet, general={"I": 9, "II": 9, "III": 9}, organising=90, uniting=100
+    )
+    with on(date(2026, 3, 31)), pytest.raises(SheetError, match="cần ý kiến của tập thể lãnh đạo"):
+        services.decide_sheet(acting_user=director, sheet=sheet)
+    with pytest.raises(SheetError, match=exactly("Ngày họp không được sau hôm nay.")):
+        services.record_collective_comments(acting_user=director, sheet=sheet, comment="x", held_on=date(2026, 3, 17))
+    sheet = services.record_collective_comments(
+        acting_user=director, sheet=sheet, comment="Thống nhất", held_on=date(2026, 3, 16)
+    )
+    # its product was not marked done at submission → a = b = c = 0; d = 100 (no subordinate decided),
+    # đ = 90, e = 100 → task % = 290 / 6 = 48.333… → 33.83 points; total 27 + 33.83 = 60.83 → HT
+    with on(date(2026, 3, 31)):
+        decision = services.decide_sheet(acting_user=director, sheet=sheet)
+    assert (decision.values["d"], decision.values["task_points"], decision.total, decision.level) == (
+        "100.00",
+        "33.83",
+        D("60.83"),
+        "HT",
+    )
+
+
+def test_the_year_and_a_provincial_quarterly_overlay(world: World, settings: Any, tmp_path: Path) -> None:
+    decided_month(world)
+    year = services.year_result(world.owner, 2026)
+    assert year is not None and (year.average, year.level) == (D("89.00"), "HTT")
+    assert services.year_result(world.owner, 2025) is None
+    assert str(services.period_for(date(2026, 8, 20))) == "Tháng 08/2026"
+    (tmp_path / "an-hoa.yaml").write_text(
+        "id: an-hoa-2026\nextends: vn-nd-335-2025\nparameters:\n  period.aggregation:\n    values:\n"
+        '      - {from: 2026-07-01, value: quarterly, citation: "Quyết định 12/2026/QĐ-UBND", certainty: verified}\n',
+        encoding="utf-8",
+    )
+    settings.CONGVU_RULES_DIRS = [tmp_path]
+    settings.CONGVU_RULESET = "an-hoa-2026"
+    quarter = services.period_for(date(2026, 8, 20))
+    assert (str(quarter), quarter.start, quarter.end) == ("Quý 3/2026", date(2026, 7, 1), date(2026, 9, 30))
+    assert str(services.period_for(date(2026, 3, 5))) == "Tháng 03/2026"
