@@ -2,7 +2,7 @@
 
 Sở Tài chính's director gives the head of Phòng Ngân sách a task due in a month that holds no
 other work of theirs, the head does it, opens the month's sheet and assesses himself; the
-director reviews, tries to decide (the HTXS quota of the division's leaders is 0, so the
+director reviews, records the leadership's collective comments, tries to decide (the HTXS quota of the division's leaders is 0, so the
 decision is blocked), records the reason for exceeding it, decides, and reads why.
 """
 
@@ -73,6 +73,8 @@ def test_review_decide_and_explain_a_division_heads_month(browser: Browser, live
         {"group_i": "10", "group_ii": "10", "group_iii": "10", "organising": "100", "uniting": "100"},
     )
     expect(director.locator("#preview")).to_contain_text("Tổng điểm 100,00, xếp loại HTXS")
+    act(director, "collective", {"held_on": today.isoformat(), "comment": "Tập thể lãnh đạo Sở thống nhất"})
+    expect(director.locator("#collective")).to_contain_text("Tập thể lãnh đạo Sở thống nhất")
     decide = director.locator('form[data-action="decide"]')
     decide.locator('[name="number"]').fill("12/QĐ-STC")
     decide.locator('button[type="submit"]').click()
