@@ -30,7 +30,7 @@ def test_token_command_prints_a_working_token(province: Province, capsys: pytest
         "username": "truongphong",
         "full_name": "",
         "roles": [{"role": "truongphong", "scope_path": province.division.path}],
-        "capabilities": ["org.view", "task.assign", "token.own"],
+        "capabilities": ["evaluation.review", "evaluation.view", "org.view", "task.assign", "token.own"],
     }
 
 
@@ -102,9 +102,20 @@ def test_openapi_document_lists_the_routes() -> None:
     doc = Client().get("/api/v1/openapi.json").json()
     assert sorted(doc["paths"]) == [
         "/api/v1/appointments",
+        "/api/v1/evaluation/complaints/{complaint_id}/resolution",
+        "/api/v1/evaluation/people/{person_id}/years/{year}",
         "/api/v1/evaluation/quota",
         "/api/v1/evaluation/rules",
         "/api/v1/evaluation/score",
+        "/api/v1/evaluation/sheets",
+        "/api/v1/evaluation/sheets/open",
+        "/api/v1/evaluation/sheets/{sheet_id}",
+        "/api/v1/evaluation/sheets/{sheet_id}/collective-comments",
+        "/api/v1/evaluation/sheets/{sheet_id}/complaints",
+        "/api/v1/evaluation/sheets/{sheet_id}/decisions",
+        "/api/v1/evaluation/sheets/{sheet_id}/return",
+        "/api/v1/evaluation/sheets/{sheet_id}/review",
+        "/api/v1/evaluation/sheets/{sheet_id}/self-assessment",
         "/api/v1/me",
         "/api/v1/people",
         "/api/v1/people/{person_id}",

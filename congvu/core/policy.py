@@ -186,6 +186,18 @@ URL_POLICY: dict[str, Access] = {
     "api:evaluation_score": AUTHENTICATED,
     "api:evaluation_quota": AUTHENTICATED,
     "api:evaluation_rules": AUTHENTICATED,
+    # evaluation sheets: the same rules as the pages (own sheets; evaluation.view scope; reviewers act)
+    "api:sheet_list": AUTHENTICATED,
+    "api:sheet_open": AUTHENTICATED,
+    "api:sheet_detail": Access(scoped=True),
+    "api:sheet_self_assess": Access(scoped=True),
+    "api:sheet_review": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "api:sheet_return": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "api:sheet_collective": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "api:sheet_decide": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "api:sheet_complain": Access(scoped=True),
+    "api:complaint_resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    "api:person_year": Access(scoped=True),
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import CharField, DecimalField, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,7 +257,10 @@ def period_input(sheet: Sheet, *, as_of: date | None = None) -> tuple[PeriodInpu
 def latest_decisions(sheets: Any) -> Any:
     """The latest decision's level for each sheet of ``sheets`` (an annotation, one query)."""
     latest = Decision.objects.filter(sheet=OuterRef("pk")).order_by("-seq")
-    return sheets.annotate(level=Subquery(latest.values("level")[:1]), total=Subquery(latest.values("total")[:1]))
+    return sheets.annotate(
+        level=Subquery(latest.values("level")[:1], output_field=CharField()),
+        total=Subquery(latest.values("total")[:1], output_field=DecimalField(max_digits=6, decimal_places=2)),
+    )
 
 
 def subordinate_levels_of(sheet: Sheet) -> list[str]:

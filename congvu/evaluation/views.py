@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,33 +21,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from congvu.accounts.scope import AnyUser, has_capability, people_in_scope, scope_paths, signed_in, unit_in_scope
+from congvu.accounts.scope import has_capability, people_in_scope, scope_paths, signed_in, unit_in_scope
 from congvu.core.policy import Cap
 from congvu.evaluation import services
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products
 from congvu.evaluation.models import Complaint, Period, Sheet, SheetRole, SheetState
-from congvu.org.models import Appointment, Person
+from congvu.evaluation.scope import visible_sheets
+from congvu.org.models import Person
 
 EVIDENCE_REF = re.compile(r"^task:(\d+)/product:(\d+)$")
-
-
-def visible_sheets(user: AnyUser) -> QuerySet[Sheet]:
-    """Own sheets; those of units in the caller's ``evaluation.view`` scope; and those of people who now hold a
-    post in that scope (a transferred official's earlier results follow them to the new unit)."""
-    paths = scope_paths(user, Cap.EVALUATION_VIEW)
-    conditions = [Q(unit__path__startswith=p) for p in paths]
-    if paths:
-        current = Appointment.objects.filter(
-            reduce(or_, (Q(unit__path__startswith=p) for p in paths)), end_date__isnull=True
-        )
-        conditions.append(Q(person_id__in=current.values("person_id")))
-    person_id = getattr(user, "person_id", None)
-    if person_id is not None:
-        conditions.append(Q(person_id=person_id))
-    if not conditions:
-        return Sheet.objects.none()
-    return Sheet.objects.filter(reduce(or_, conditions))
 
 
 def _sheet(request: HttpRequest, pk: Any) -> Sheet:

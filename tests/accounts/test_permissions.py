@@ -299,6 +299,7 @@ def complaint_sheet_url(p: Province, role: str, own: bool) -> str:
     """The role's own decided sheet, on which it may complain."""
     sheet = matrix_sheet(p, role, own)
     decided(sheet, p.users["lanhdao"])
+    Complaint.objects.filter(sheet=sheet, state="open").update(state="resolved")  # one open complaint at a time
     return reverse("evaluation:complain", args=[sheet.pk])
 
 
@@ -603,6 +604,82 @@ CASES: dict[str, Case] = {
     ),
     "api:coordination_answer": Case(
         "post", api_of(coordination_url), json=True, writes=True, data={"answer": "Thống nhất", "version": 1}
+    ),
+    "api:sheet_list": Case("get", lambda p, r, o: "/api/v1/evaluation/sheets?month=2026-04"),
+    "api:sheet_open": Case(
+        "post", lambda p, r, o: "/api/v1/evaluation/sheets/open", ok=201, json=True, body=lambda p: {"month": "2026-04"}
+    ),
+    "api:sheet_detail": Case("get", lambda p, r, o: f"/api/v1/evaluation/sheets/{matrix_sheet(p, r, o).pk}"),
+    "api:sheet_self_assess": Case(
+        "post",
+        lambda p, r, o: f"/api/v1/evaluation/sheets/{matrix_sheet(p, r, o).pk}/self-assessment",
+        json=True,
+        writes=True,
+        data={"version": 1, "general": {"I": 9, "II": 9, "III": 9}},
+    ),
+    "api:sheet_review": Case(
+        "post",
+        lambda p, r, o: (
+            f"/api/v1/evaluation/sheets/{matrix_sheet(p, r, o, state='self_assessed', of_role=False).pk}/review"
+        ),
+        json=True,
+        writes=True,
+        data={"version": 1, "general": {"I": 9, "II": 9, "III": 9}},
+    ),
+    "api:sheet_return": Case(
+        "post",
+        lambda p, r, o: (
+            f"/api/v1/evaluation/sheets/{matrix_sheet(p, r, o, state='self_assessed', of_role=False).pk}/return"
+        ),
+        json=True,
+        writes=True,
+        data={"version": 1, "reason": "Bổ sung"},
+    ),
+    "api:sheet_collective": Case(
+        "post",
+        lambda p, r, o: (
+            "/api/v1/evaluation/sheets/"
+            f"{matrix_sheet(p, r, o, state='reviewed', of_role=False, sheet_role='leader').pk}/collective-comments"
+        ),
+        json=True,
+        writes=True,
+        data={"version": 1, "comment": "Thống nhất", "held_on": "2026-03-16"},
+    ),
+    "api:sheet_decide": Case(
+        "post",
+        lambda p, r, o: (
+            f"/api/v1/evaluation/sheets/{matrix_sheet(p, r, o, state='reviewed', of_role=False).pk}/decisions"
+        ),
+        ok=201,
+        json=True,
+        writes=True,
+        data={"version": 1},
+    ),
+    "api:sheet_complain": Case(
+        "post",
+        lambda p, r, o: (
+            complaint_sheet_url(p, r, o)
+            .replace("/evaluation/sheets/", "/api/v1/evaluation/sheets/")
+            .replace("/complaint/", "/complaints")
+        ),
+        ok=201,
+        json=True,
+        writes=True,
+        data={"text": "Chưa tính sản phẩm"},
+    ),
+    "api:complaint_resolve": Case(
+        "post",
+        lambda p, r, o: (
+            resolve_url(p, r, o)
+            .replace("/evaluation/complaints/", "/api/v1/evaluation/complaints/")
+            .replace("/resolve/", "/resolution")
+        ),
+        json=True,
+        writes=True,
+        data={"resolution": "Giữ nguyên kết quả"},
+    ),
+    "api:person_year": Case(
+        "get", lambda p, r, o: f"/api/v1/evaluation/people/{matrix_sheet(p, r, o).person_id}/years/2026"
     ),
     "api:evaluation_score": Case(
         "post",
