@@ -238,12 +238,16 @@ def my_sheets(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     sheets = Sheet.objects.none() if user.person_id is None else Sheet.objects.filter(person_id=user.person_id)
     rows = services.latest_decisions(sheets.select_related("period", "unit")).order_by("-period__start")
+    year = timezone.localdate().year
+    year_result = services.year_result(user.person, year) if user.person is not None else None
     return render(
         request,
         "evaluation/my.html",
         {
             "rows": rows,
-            "period": services.month_period(timezone.localdate()),
+            "year": year,
+            "year_result": year_result,
+            "period": services.period_for(timezone.localdate()),
             "has_person": user.person_id is not None,
             "review_units": scope_paths(user, Cap.EVALUATION_VIEW),
             "can_view_units": has_capability(user, Cap.EVALUATION_VIEW),
