@@ -147,6 +147,8 @@ URL_POLICY: dict[str, Access] = {
     "evaluation:open": AUTHENTICATED,
     "evaluation:unit": _needs(Cap.EVALUATION_VIEW, scoped=True),
     "evaluation:sheet": Access(scoped=True),
+    "evaluation:sheet_export": Access(scoped=True),
+    "evaluation:unit_export": _needs(Cap.EVALUATION_VIEW, scoped=True),
     "evaluation:self_assess": Access(scoped=True),
     "evaluation:review": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:return": _needs(Cap.EVALUATION_REVIEW, scoped=True),

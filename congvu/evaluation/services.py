@@ -52,6 +52,7 @@ COLLECTIVE: Final = "evaluation.sheet.collective_comments"
 COMPLAIN: Final = "evaluation.complaint.file"
 RESOLVE: Final = "evaluation.complaint.resolve"
 GROUPS: Final = ("I", "II", "III")
+SEGMENT: Final = 9  # one level of Unit.path
 LEADER_ROLES: Final = (SheetRole.LEADER, SheetRole.DEPUTY)
 
 

@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts.scope import has_capability, people_in_scope, scope_paths, signed_in, unit_in_scope
 from congvu.core.policy import Cap
-from congvu.evaluation import services
+from congvu.evaluation import exports, services
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products
 from congvu.evaluation.models import Complaint, Period, Sheet, SheetRole, SheetState
 from congvu.evaluation.scope import visible_sheets
-from congvu.org.models import Person
+from congvu.org.models import Person, Unit
 
 EVIDENCE_REF = re.compile(r"^task:(\d+)/product:(\d+)$")
 
@@ -436,3 +436,55 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             acting_user=user, complaint=complaint, resolution=d["resolution"], change=d["change"], number=d["number"]
         ),
     )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _place(unit_path: str) -> str:
+    """The place of the date line: the province's name without its administrative prefix."""
+    root = Unit.objects.filter(path=unit_path[: services.SEGMENT]).values_list("name", flat=True).first() or ""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        root = root.removeprefix(prefix)
+    return root
+
+
+def _download(content: bytes, name: str, kind: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX_TYPE if kind == "docx" else XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@require_GET
+def sheet_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The monitoring sheet of one person's period as .xlsx or .docx (Decree 30/2020 format)."""
+    sheet = _sheet(request, pk)
+    kind = request.GET.get("format", "xlsx")
+    name = f"phieu-danh-gia-{sheet.person_id}-{sheet.period.start:%Y-%m}"
+    if kind == "docx":
+        return _download(
+            exports.sheet_docx(sheet, place=_place(sheet.unit.path), on=timezone.localdate()), name, "docx"
+        )
+    if kind != "xlsx":
+        raise Http404
+    return _download(exports.sheet_xlsx(sheet), name, "xlsx")
+
+
+@require_GET
+def unit_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's classification list for a period as .xlsx or .docx."""
+    user = signed_in(request)
+    unit = unit_in_scope(user, Cap.EVALUATION_VIEW, pk)
+    period = _month(request.GET.get("month"))
+    sheets = services.latest_decisions(Sheet.objects.filter(period=period, unit__path__startswith=unit.path)).order_by(
+        "unit__path", "person__full_name"
+    )
+    kind = request.GET.get("format", "xlsx")
+    name = f"ket-qua-danh-gia-{unit.code}-{period.start:%Y-%m}"
+    if kind == "docx":
+        content = exports.unit_list_docx(unit, period, sheets, place=_place(unit.path), on=timezone.localdate())
+        return _download(content, name, "docx")
+    if kind != "xlsx":
+        raise Http404
+    return _download(exports.unit_list_xlsx(unit, period, sheets), name, "xlsx")

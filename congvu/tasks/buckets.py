@@ -35,20 +35,20 @@ LABELS: Final[dict[str, Promise]] = {
 }
 
 
-def bucket_aggregates(today: date, prefix: str = "") -> dict[str, Count]:
-    """The four counts as aggregate expressions over non-cancelled tasks (``prefix`` reaches them by a relation).
+def bucket_aggregates(today: date) -> dict[str, Count]:
+    """The four counts as aggregate expressions over non-cancelled tasks.
 
     :func:`bucket_counts` aggregates them over a whole queryset; grouped reports (per unit,
-    per person) annotate them after ``values()``.
+    per person) annotate them after ``values()``. They count a column of the index (``COUNT(state)``), not ids, so
+    that the database can read them from an index holding state, deadline and completion date.
     """
-    done = Q(**{f"{prefix}state": TaskState.DONE})
+    done = Q(state=TaskState.DONE)
     open_ = ~done
-    deadline = F(f"{prefix}deadline")
     return {
-        COMPLETED_ON_TIME: Count("pk", filter=done & Q(**{f"{prefix}completed_on__lte": deadline})),
-        COMPLETED_LATE: Count("pk", filter=done & Q(**{f"{prefix}completed_on__gt": deadline})),
-        IN_PROGRESS_ON_TIME: Count("pk", filter=open_ & Q(**{f"{prefix}deadline__gte": today})),
-        OVERDUE: Count("pk", filter=open_ & Q(**{f"{prefix}deadline__lt": today})),
+        COMPLETED_ON_TIME: Count("state", filter=done & Q(completed_on__lte=F("deadline"))),
+        COMPLETED_LATE: Count("state", filter=done & Q(completed_on__gt=F("deadline"))),
+        IN_PROGRESS_ON_TIME: Count("state", filter=open_ & Q(deadline__gte=today)),
+        OVERDUE: Count("state", filter=open_ & Q(deadline__lt=today)),
     }
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from congvu.accounts.scope import scope_paths, signed_in, unit_in_scope
 from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
-from congvu.org.models import Unit
+from congvu.org.models import Person, Unit
 from congvu.tasks import coordination
 from congvu.tasks.buckets import BUCKETS, COMPLETED_LATE, LABELS, OVERDUE, bucket_aggregates
 from congvu.tasks.coordination import OUTCOME_KEYS
@@ -46,9 +46,16 @@ class Row:
     difficulties: int = 0
     responsiveness: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_KEYS, 0))
 
+    board_url: str = ""
+
     @property
     def bucket_values(self) -> list[int]:
         return [self.buckets[b] for b in BUCKETS]
+
+    @property
+    def cells(self) -> list[tuple[int, str]]:
+        """(count, link to the row's board filtered by that bucket) for the four buckets."""
+        return [(self.buckets[b], f"{self.board_url}?bucket={b}") for b in BUCKETS]
 
     @property
     def total(self) -> int:
@@ -62,56 +69,89 @@ class Row:
         return f"{100 * (self.buckets[COMPLETED_LATE] + self.buckets[OVERDUE]) / self.total:.1f}%"
 
 
-def _grouped(queryset: QuerySet[Any], path_field: str, length: int, aggregates: dict[str, Count]) -> dict[str, Any]:
-    """Aggregates per group key: the first ``length`` characters of ``path_field``."""
-    rows = (
-        queryset.annotate(grp=Substr(path_field, 1, length, output_field=CharField()))
-        .values("grp")
-        .annotate(**aggregates)
-        .order_by("grp")
-    )
-    return {r["grp"]: r for r in rows}
+def _by_unit(queryset: QuerySet[Any], unit_field: str, aggregates: dict[str, Count]) -> list[dict[str, Any]]:
+    """Aggregates per unit id (a GROUP BY on the indexed foreign key, read from the index alone)."""
+    return list(queryset.values(unit_field).annotate(**aggregates).order_by())
+
+
+def subtree_filter(unit: Unit, field: str) -> Q:
+    """Rows whose ``field`` (a unit id) lies in the unit's subtree; nothing to filter when the unit is the only root."""
+    if unit.parent_id is None and not Unit.objects.filter(parent__isnull=True).exclude(pk=unit.pk).exists():
+        return Q()
+    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=unit.path).values("pk")})
 
 
 def unit_rows(unit: Unit, today: date) -> list[Row]:
-    """The unit's own row and one per child unit, each with its subtree's figures (constant queries)."""
+    """The unit's own row and one per child unit, each with its subtree's figures (constant queries).
+
+    Figures are grouped per lead unit in the database (an index-only scan), then added up per
+    row from the first segments of each unit's materialised path here.
+    """
     length = len(unit.path) + SEGMENT
+    subtree = dict(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "path"))
     children = list(Unit.objects.filter(parent=unit).order_by("sort_order", "name", "id"))
     rows = [Row(unit, own=True), *(Row(child, own=False) for child in children)]
-    by_key = {r.unit.path[:length] if not r.own else r.unit.path: r for r in rows}
-    tasks = Task.objects.filter(lead_unit__path__startswith=unit.path).exclude(state=TaskState.CANCELLED)
-    for key, values in _grouped(tasks, "lead_unit__path", length, bucket_aggregates(today)).items():
-        if key in by_key:
-            by_key[key].buckets = {b: int(values[b]) for b in BUCKETS}
-    approved = Extension.objects.filter(state=ExtensionState.APPROVED, task__lead_unit__path__startswith=unit.path)
-    for key, values in _grouped(approved, "task__lead_unit__path", length, {"n": Count("pk")}).items():
-        if key in by_key:
-            by_key[key].extensions = int(values["n"])
+    by_key = {r.unit.path if r.own else r.unit.path[:length]: r for r in rows}
+
+    def row_of(unit_id: int) -> Row | None:
+        path = subtree.get(unit_id)
+        return None if path is None else by_key.get(path[:length] if len(path) >= length else path)
+
+    tasks = Task.objects.filter(subtree_filter(unit, "lead_unit_id")).exclude(state=TaskState.CANCELLED)
+    for values in _by_unit(tasks, "lead_unit_id", bucket_aggregates(today)):
+        if (row := row_of(values["lead_unit_id"])) is not None:
+            for b in BUCKETS:
+                row.buckets[b] += int(values[b])
+    approved = Extension.objects.filter(subtree_filter(unit, "task__lead_unit_id"), state=ExtensionState.APPROVED)
+    for values in _by_unit(approved, "task__lead_unit_id", {"n": Count("pk")}):
+        if (row := row_of(values["task__lead_unit_id"])) is not None:
+            row.extensions += int(values["n"])
     open_difficulties = Difficulty.objects.filter(
-        answered_on__isnull=True, task__lead_unit__path__startswith=unit.path, task__state__in=ACTIVE_STATES
+        subtree_filter(unit, "task__lead_unit_id"), answered_on__isnull=True, task__state__in=ACTIVE_STATES
     )
-    for key, values in _grouped(open_difficulties, "task__lead_unit__path", length, {"n": Count("pk")}).items():
-        if key in by_key:
-            by_key[key].difficulties = int(values["n"])
-    asked = Coordination.objects.filter(to_unit__path__startswith=unit.path)
-    for key, values in _grouped(asked, "to_unit__path", length, coordination.responsiveness_aggregates(today)).items():
-        if key in by_key:
-            by_key[key].responsiveness = {k: int(values[k]) for k in OUTCOME_KEYS}
-    return [r for r in rows if r.total or r.responsiveness[coordination.NEVER] or r.unit.status == "active"]
+    for values in _by_unit(open_difficulties, "task__lead_unit_id", {"n": Count("pk")}):
+        if (row := row_of(values["task__lead_unit_id"])) is not None:
+            row.difficulties += int(values["n"])
+    asked = Coordination.objects.filter(subtree_filter(unit, "to_unit_id"))
+    for values in _by_unit(asked, "to_unit_id", coordination.responsiveness_aggregates(today)):
+        if (row := row_of(values["to_unit_id"])) is not None:
+            for k in OUTCOME_KEYS:
+                row.responsiveness[k] += int(values[k])
+    shown = [r for r in rows if r.total or r.responsiveness[coordination.NEVER] or r.unit.status == "active"]
+    board = reverse("tasks:unit_board", args=[0]).removesuffix("0/")
+    for r in shown:
+        r.board_url = f"{board}{r.unit.pk}/"
+    return shown
 
 
 def people_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
-    """Accountable people of the subtree with tasks completed late or overdue, worst first (one query)."""
-    aggregates = bucket_aggregates(today)
-    rows = (
-        Task.objects.filter(lead_unit__path__startswith=unit.path)
-        .exclude(state=TaskState.CANCELLED)
-        .values("owner_id", "owner__full_name")
-        .annotate(**aggregates)
-        .filter(Q(**{f"{OVERDUE}__gt": 0}) | Q(**{f"{COMPLETED_LATE}__gt": 0}))
-        .order_by(f"-{OVERDUE}", f"-{COMPLETED_LATE}", "owner__full_name", "owner_id")[:PEOPLE_LIMIT]
+    """Accountable people of the subtree with tasks completed late or overdue, worst first (three queries).
+
+    Only late or overdue tasks are read to rank the people (grouped by owner from the owner
+    index); the four buckets and the names of the people listed are fetched afterwards.
+    """
+    in_subtree = subtree_filter(unit, "lead_unit_id")
+    late = Q(state=TaskState.DONE, completed_on__gt=F("deadline"))
+    overdue = ~Q(state__in=[TaskState.DONE, TaskState.CANCELLED]) & Q(deadline__lt=today)
+    ranked = list(
+        Task.objects.filter(late | overdue, in_subtree)
+        .values("owner_id")
+        .annotate(**{COMPLETED_LATE: Count("state", filter=late), OVERDUE: Count("state", filter=overdue)})
+        .order_by(f"-{OVERDUE}", f"-{COMPLETED_LATE}", "owner_id")
+        .values_list("owner_id", flat=True)[:PEOPLE_LIMIT]
     )
-    return [{"id": r["owner_id"], "name": r["owner__full_name"], "buckets": [int(r[b]) for b in BUCKETS]} for r in rows]
+    if not ranked:
+        return []
+    names = dict(Person.objects.filter(pk__in=ranked).values_list("pk", "full_name"))
+    buckets = {
+        r["owner_id"]: [int(r[b]) for b in BUCKETS]
+        for r in Task.objects.filter(in_subtree, owner_id__in=ranked)
+        .exclude(state=TaskState.CANCELLED)
+        .values("owner_id")
+        .annotate(**bucket_aggregates(today))
+        .order_by()
+    }
+    return [{"id": pk, "name": names.get(pk, ""), "buckets": buckets.get(pk, [0] * len(BUCKETS))} for pk in ranked]
 
 
 def _start_unit(request: HttpRequest) -> Unit:

@@ -471,6 +471,10 @@ CASES: dict[str, Case] = {
     "evaluation:open": Case("post", fixed("evaluation:open"), ok=302, data={"person": "me", "month": "2026-04"}),
     "evaluation:unit": Case("get", unit_url("evaluation:unit")),
     "evaluation:sheet": Case("get", sheet_url("evaluation:sheet")),
+    "evaluation:sheet_export": Case(
+        "get", lambda p, r, o: sheet_url("evaluation:sheet_export")(p, r, o) + "?format=docx"
+    ),
+    "evaluation:unit_export": Case("get", lambda p, r, o: unit_url("evaluation:unit_export")(p, r, o) + "?format=xlsx"),
     "evaluation:self_assess": Case(
         "post",
         sheet_url("evaluation:self_assess"),
