@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,6 +36,7 @@ from congvu.tasks.reminders import ACTIVE_STATES
 
 SEGMENT = coordination.SEGMENT
 PEOPLE_LIMIT = 50
+UNITS_PER_PAGE = 50
 
 
 @dataclass
@@ -213,10 +215,18 @@ def overview(request: HttpRequest) -> HttpResponse:
                 (_("Theo người chịu trách nhiệm"), PEOPLE_COLUMNS, [[p["name"], *p["buckets"]] for p in people]),
             ],
         )
+    # The unit's own row first, then the sub-units worst first (overdue, then completed late), a page at a time:
+    # a province has thousands of communes, and the leader looks for who is late.
+    own, children = (
+        rows[0],
+        sorted(rows[1:], key=lambda r: (-r.buckets[OVERDUE], -r.buckets[COMPLETED_LATE], r.unit.name)),
+    )
+    page = Paginator(children, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "unit": unit,
         "trail": _trail(unit, request),
-        "rows": rows,
+        "rows": [own, *page.object_list],
+        "page": page,
         "people": people,
         "bucket_labels": [LABELS[b] for b in BUCKETS],
         "buckets": BUCKETS,
