@@ -20,7 +20,9 @@ from typing import Any, Final
 from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, DecimalField, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from congvu.accounts.models import User
@@ -41,7 +43,9 @@ from congvu.evaluation.models import (
     SheetState,
 )
 from congvu.evaluation.rulesets import Params, Registry
-from congvu.org.models import Appointment, AppointmentKind, Person
+from congvu.notifications.models import Kind
+from congvu.notifications.services import heads_of, notify, users_of
+from congvu.org.models import Appointment, AppointmentKind, Person, Unit
 
 OPEN: Final = "evaluation.sheet.open"
 SELF_ASSESS: Final = "evaluation.sheet.self_assess"
@@ -168,6 +172,24 @@ def _require(sheet: Sheet, states: tuple[str, ...], action: str) -> None:
         )
 
 
+def _notify(sheet: Sheet, recipients: list[User], *, event: str, kind: str, title: str, body: str = "") -> None:
+    """Tell the people concerned by a step of the sheet (in the step's transaction)."""
+    notify(
+        recipients,
+        key=f"sheet:{sheet.pk}:{event}:{sheet.version}",
+        kind=kind,
+        title=title % {"sheet": str(sheet)},
+        body=body,
+        url=reverse("evaluation:sheet", args=[sheet.pk]),
+    )
+
+
+def _reviewers(sheet: Sheet) -> list[User]:
+    """The leaders of the sheet's unit and of the unit above it (those who review), not the person."""
+    units = [sheet.unit] if sheet.unit.parent_id is None else [sheet.unit, Unit.objects.get(pk=sheet.unit.parent_id)]
+    return [u for unit in units for u in heads_of(unit) if u.person_id != sheet.person_id]
+
+
 def _save(sheet: Sheet, fields: list[str]) -> None:
     sheet.version += 1
     sheet.save(update_fields=[*fields, "version"])
@@ -228,6 +250,7 @@ def self_assess(
     sheet.state = SheetState.SELF_ASSESSED
     _save(sheet, ["self_i", "self_ii", "self_iii", "self_comment", "state"])
     _record(acting_user, SELF_ASSESS, sheet, before, {"comment": sheet.self_comment})
+    _notify(sheet, _reviewers(sheet), event="self", kind=Kind.EVALUATION, title=_("Phiếu chờ nhận xét: %(sheet)s"))
     return sheet
 
 
@@ -345,6 +368,14 @@ def return_sheet(*, acting_user: User, sheet: Sheet, reason: str, expected_versi
     sheet.return_reason = reason.strip()
     _save(sheet, ["state", "return_reason"])
     _record(acting_user, RETURN, sheet, before, {"reason": sheet.return_reason})
+    _notify(
+        sheet,
+        list(users_of([sheet.person_id])),
+        event="return",
+        kind=Kind.EVALUATION,
+        title=_("Phiếu bị trả lại: %(sheet)s"),
+        body=sheet.return_reason,
+    )
     return sheet
 
 
@@ -448,6 +479,15 @@ def decide_sheet(
             "correction_reason": decision.correction_reason,
         },
     )
+    _notify(
+        sheet,
+        list(users_of([sheet.person_id])),
+        event="decide",
+        kind=Kind.EVALUATION,
+        title=_("Kết quả đánh giá: %(sheet)s"),
+        body=_("Tổng điểm %(total)s, xếp loại %(level)s.")
+        % {"total": number_format(decision.total, 2), "level": decision.level},
+    )
     return decision
 
 
@@ -496,6 +536,14 @@ def file_complaint(*, acting_user: User, sheet: Sheet, text: str) -> Complaint:
         sheet,
         None,
         {"complaint": complaint.pk, "decision": decision.seq, "text": complaint.text},
+    )
+    _notify(
+        sheet,
+        [decision.decided_by],
+        event=f"complaint-{complaint.pk}",
+        kind=Kind.EVALUATION,
+        title=_("Khiếu nại kết quả đánh giá: %(sheet)s"),
+        body=complaint.text,
     )
     return complaint
 

@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     DIFFICULTY = "difficulty", _("Khó khăn, vướng mắc")
     COORDINATION = "coordination", _("Phối hợp")
     ESCALATION = "escalation", _("Chuyển cấp trên")
+    EVALUATION = "evaluation", _("Đánh giá, xếp loại")
     DIGEST = "digest", _("Tổng hợp hằng ngày")
 
 

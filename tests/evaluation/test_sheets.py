@@ -284,3 +284,17 @@ def test_the_year_and_a_provincial_quarterly_overlay(world: World, settings: Any
     quarter = services.period_for(date(2026, 8, 20))
     assert (str(quarter), quarter.start, quarter.end) == ("Quý 3/2026", date(2026, 7, 1), date(2026, 9, 30))
     assert str(services.period_for(date(2026, 3, 5))) == "Tháng 03/2026"
+
+
+def test_the_people_concerned_are_told(world: World) -> None:
+    from congvu.notifications.models import Notification
+
+    sheet, decision = decided_month(world)
+    rows = list(
+        Notification.objects.filter(kind="evaluation").order_by("id").values_list("recipient__username", "title", "body")
+    )
+    assert rows == [
+        ("giamdoc", "Phiếu chờ nhận xét: Nguyễn Thị Hoà — Tháng 03/2026", ""),
+        ("truongphong", "Phiếu chờ nhận xét: Nguyễn Thị Hoà — Tháng 03/2026", ""),
+        ("hoa", "Kết quả đánh giá: Nguyễn Thị Hoà — Tháng 03/2026", "Tổng điểm 89,00, xếp loại HTT."),
+    ]
