@@ -33,6 +33,7 @@ from congvu.accounts.models import RoleAssignment, User
 from congvu.audit.chain import Actor, Change, record_many
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import Role
+from congvu.demo import evaluation as demo_evaluation
 from congvu.demo import names
 from congvu.demo import tasks as demo_tasks
 from congvu.org import services
@@ -917,6 +918,8 @@ def generate(*, scale: int, acting_user: Actor | None = None, progress: Progress
         ensure_accounts(demo_tasks.throwaway_password())
         made = demo_tasks.generate_tasks(scale=scale, province=units[PROVINCE_CODE])
         say(f"  nhiệm vụ / tasks: {made.tasks:,} ({made.meetings} cuộc họp, {made.directives} văn bản chỉ đạo)")
+        sheet = demo_evaluation.generate_evaluation()
+        say(f"  đánh giá / evaluation: phiếu {sheet.period} của truongphong chờ giamdoc nhận xét")
     return summary(created=True)
 
 

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -73,7 +74,7 @@ TASK_AUDIT_EVENTS = {
     "tasks.field_visit.plan": 1,
     "tasks.field_visit.record": 1,
 }
-AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values())
+AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values()) + 2  # + the head's sheet: open, self-assess
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +196,19 @@ def test_some_tasks_recorded_from_earlier_notices_are_overdue() -> None:
     from congvu.tasks.buckets import bucket_counts
 
     assert bucket_counts(Task.objects.all(), TODAY) == PROVINCE_BUCKETS
+
+
+def test_the_division_heads_sheet_waits_for_the_director() -> None:
+    from congvu.evaluation.models import Sheet
+
+    sheet = Sheet.objects.select_related("person").get()
+    head = User.objects.get(username="truongphong")
+    assert (sheet.person_id, sheet.role, sheet.state, sheet.self_i, sheet.self_ii, sheet.self_iii) == (
+        head.person_id,
+        "leader",
+        "self_assessed",
+        Decimal("9.50"),
+        Decimal("9.00"),
+        Decimal("8.50"),
+    )
+    assert sheet.period.start == TODAY.replace(day=1)

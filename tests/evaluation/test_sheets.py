@@ -289,9 +289,11 @@ def test_the_year_and_a_provincial_quarterly_overlay(world: World, settings: Any
 def test_the_people_concerned_are_told(world: World) -> None:
     from congvu.notifications.models import Notification
 
-    sheet, decision = decided_month(world)
+    decided_month(world)
     rows = list(
-        Notification.objects.filter(kind="evaluation").order_by("id").values_list("recipient__username", "title", "body")
+        Notification.objects.filter(kind="evaluation")
+        .order_by("id")
+        .values_list("recipient__username", "title", "body")
     )
     assert rows == [
         ("giamdoc", "Phiếu chờ nhận xét: Nguyễn Thị Hoà — Tháng 03/2026", ""),
