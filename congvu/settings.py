@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "congvu.tasks",
     "congvu.notifications",
     "congvu.evaluation",
+    "congvu.feedback",
     "congvu.demo",
 ]
 
@@ -223,3 +224,16 @@ CONGVU_DEMO_PASSWORD = env_str("CONGVU_DEMO_PASSWORD", "")
 CONGVU_RULES_DIRS = [Path(p) for p in env_list("CONGVU_RULES_DIRS", [])]
 # The provincial overlay in force for this installation (its id); empty: the national rule set alone.
 CONGVU_RULESET = env_str("CONGVU_RULESET", "")
+# The feedback deadlines file (a province's corrected copy of congvu/feedback/rules/deadlines.yaml); empty: the shipped one.
+CONGVU_FEEDBACK_RULES = env_str("CONGVU_FEEDBACK_RULES", "")
+# Reverse proxies in front of the server (their X-Forwarded-For is trusted), and the public portal's limit.
+CONGVU_TRUSTED_PROXIES = env_list("CONGVU_TRUSTED_PROXIES", [])
+CONGVU_FEEDBACK_RATE_PER_HOUR = env_int("CONGVU_FEEDBACK_RATE_PER_HOUR", 20, minimum=1)
+# Rate-limit counters shared by every worker process: in the database (no extra server).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "congvu_cache",
+    }
+}
+CONGVU_FEEDBACK_MAX_BYTES = env_int("CONGVU_FEEDBACK_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)

@@ -10,5 +10,7 @@ urlpatterns = [
     path("tasks/", include("congvu.tasks.urls")),
     path("notifications/", include("congvu.notifications.urls")),
     path("evaluation/", include("congvu.evaluation.urls")),
+    path("feedback/", include("congvu.feedback.urls")),
+    path("open311/v2/", include("congvu.feedback.open311_urls")),
     path("api/v1/", api.urls),
 ]

@@ -15,6 +15,7 @@ _MENU = [
     ("tasks:my", _("Nhiệm vụ")),
     ("tasks:overview", _("Tổng hợp")),
     ("evaluation:my", _("Đánh giá")),
+    ("feedback:inbox", _("Phản ánh")),
     ("org:tree", _("Tổ chức")),
     ("org:person_list", _("Cán bộ")),
     ("org:import", _("Nhập Excel")),

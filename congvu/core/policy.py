@@ -45,17 +45,25 @@ class Cap(StrEnum):
     TASK_ASSIGN = "task.assign"  # assign tasks to units and officials of the scope
     EVALUATION_REVIEW = "evaluation.review"  # review and decide the evaluation sheets of the scope
     EVALUATION_VIEW = "evaluation.view"  # read the evaluation sheets and results of the scope
+    FEEDBACK_HANDLE = "feedback.handle"  # triage, route and draft answers to the public's feedback of the scope
+    FEEDBACK_APPROVE = "feedback.approve"  # approve and publish the answers of the scope's units
 
 
 _EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
+# Those who lead a unit: assign its tasks, evaluate its people, handle and approve answers to the public.
+_LEADERSHIP = frozenset(
+    {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW, Cap.FEEDBACK_HANDLE, Cap.FEEDBACK_APPROVE}
+)
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap),
-    Role.NOIVU: _EVERYONE | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW},
-    Role.LANHDAO: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
-    Role.GIAMDOC: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
-    Role.TRUONGPHONG: _EVERYONE | {Cap.TASK_ASSIGN, Cap.EVALUATION_REVIEW, Cap.EVALUATION_VIEW},
-    Role.CHUYENVIEN: _EVERYONE,
+    Role.NOIVU: _EVERYONE
+    | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW, Cap.FEEDBACK_HANDLE},
+    Role.LANHDAO: _EVERYONE | _LEADERSHIP,
+    Role.GIAMDOC: _EVERYONE | _LEADERSHIP,
+    Role.TRUONGPHONG: _EVERYONE | _LEADERSHIP,
+    # Officials handle the public's feedback of their unit (triage, drafts); their heads approve.
+    Role.CHUYENVIEN: _EVERYONE | {Cap.FEEDBACK_HANDLE},
     # Inspectors read everything in scope and change nothing.
     Role.THANHTRA: _EVERYONE | {Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW},
 }
@@ -156,6 +164,20 @@ URL_POLICY: dict[str, Access] = {
     "evaluation:collective": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:complain": Access(scoped=True),
     "evaluation:resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
+    # public feedback: the portal and Open311 need no account (Open311 writes need an api_key, checked by the view)
+    "feedback:portal": PUBLIC,
+    "feedback:lookup": PUBLIC,
+    "feedback:status": PUBLIC,
+    "feedback:rate": PUBLIC,
+    "feedback:reopen": PUBLIC,
+    "feedback:inbox": _needs(Cap.FEEDBACK_HANDLE),
+    "feedback:detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    "feedback:act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    "feedback:attachment": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    "open311:services": PUBLIC,
+    "open311:service": PUBLIC,
+    "open311:requests": PUBLIC,
+    "open311:request": PUBLIC,
     # one's own notifications
     "notifications:inbox": AUTHENTICATED,
     "notifications:read": AUTHENTICATED,

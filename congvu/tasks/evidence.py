@@ -8,9 +8,7 @@ with that content, and it is not larger than ``CONGVU_EVIDENCE_MAX_BYTES``.
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
-import zipfile
 from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final
@@ -21,56 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.accounts.models import User
+from congvu.core.files import KINDS, file_size, sniff
 from congvu.tasks.models import Evidence, ProgressReport, Task
 
-# kind → (content type, extensions)
-KINDS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
-    "pdf": ("application/pdf", (".pdf",)),
-    "png": ("image/png", (".png",)),
-    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (".xlsx",)),
-}
 MAX_FILES: Final = 10
 
 
 class EvidenceError(ValueError):
     """A file refused as evidence, with a Vietnamese message."""
-
-
-def _sniff(upload: File) -> str | None:  # type: ignore[type-arg]
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names:
-            if any(n.startswith("word/") for n in names):
-                return "docx"
-            if any(n.startswith("xl/") for n in names):
-                return "xlsx"
-    return None
-
-
-def file_size(n: int, *, up: bool) -> str:
-    """``n`` bytes in MB (one decimal) or KB, rounded up for a file and down for a limit, so that a refused
-    file never reads as smaller than the limit."""
-    unit, label = (1048576, "MB") if n >= 1048576 else (1024, "KB")
-    scale = 10 if label == "MB" else 1
-    value = (math.ceil if up else math.floor)(n * scale / unit) / scale
-    return f"{value:.1f}".removesuffix(".0") + f" {label}" if label == "MB" else f"{int(value)} {label}"
 
 
 def check_files(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignore[type-arg]
@@ -89,7 +45,7 @@ def check_files(files: Sequence[File]) -> list[tuple[File, str]]:  # type: ignor
                 _("Tệp “%(name)s” có dung lượng %(size)s, vượt quá mức cho phép %(limit)s.")
                 % {"name": name, "size": file_size(size, up=True), "limit": file_size(limit, up=False)}
             )
-        kind = _sniff(upload)
+        kind = sniff(upload)
         if kind is None:
             raise EvidenceError(
                 _("Tệp “%(name)s” không phải là PDF, ảnh PNG/JPEG, Word (.docx) hoặc Excel (.xlsx).") % {"name": name}

@@ -22,6 +22,8 @@ from congvu.accounts.models import ApiToken, User
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
 from congvu.evaluation.models import Complaint, Decision, Sheet
+from congvu.feedback import services as feedback_services
+from congvu.feedback.models import Attachment, Feedback, Service
 from congvu.org.models import ImportRun, Unit
 from congvu.tasks import services as task_services
 from congvu.tasks.models import (
@@ -313,6 +315,38 @@ def resolve_url(p: Province, role: str, own: bool) -> str:
     return reverse("evaluation:resolve", args=[complaint.pk])
 
 
+def matrix_service(p: Province) -> Service:
+    found = Service.objects.filter(code="ha-tang").first()
+    return found or Service.objects.create(code="ha-tang", name="Hạ tầng đô thị", default_unit=p.division)
+
+
+def matrix_feedback(p: Province, own: bool, role: str = "admin", state: str = "received") -> Feedback:
+    """A submission handled by the division ("own": in every handling role's scope) or by a unit outside it."""
+    now = FIXED_NOW
+    feedback = Feedback.objects.create(
+        tracking_code=feedback_services.new_code(),
+        service=matrix_service(p),
+        track="feedback",
+        description="Đường ngập sau mưa",
+        responsible_unit=p.division if own else p.other_unit(role),
+        received_at=now,
+        received_on=date(2026, 3, 16),
+        state=state,
+        answer="Đã khơi thông cống" if state == "published" else "",
+        published_on=date(2026, 3, 16) if state == "published" else None,
+    )
+    return feedback
+
+
+def feedback_attachment_url(p: Province, role: str, own: bool) -> str:
+    item = Attachment(
+        feedback=matrix_feedback(p, own, role), name="anh.pdf", content_type="application/pdf", size=9, sha256="0" * 64
+    )
+    item.file.save("anh.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    item.save()
+    return reverse("feedback:attachment", args=[item.pk])
+
+
 def meeting_url(p: Province, role: str, own: bool) -> str:
     meeting = Meeting.objects.create(
         title="Giao ban",
@@ -514,6 +548,39 @@ CASES: dict[str, Case] = {
         "post", lambda p, r, o: complaint_sheet_url(p, r, o), ok=302, writes=True, data={"text": "Chưa tính sản phẩm"}
     ),
     "evaluation:resolve": Case("post", resolve_url, ok=302, writes=True, data={"resolution": "Giữ nguyên kết quả"}),
+    "feedback:portal": Case("get", fixed("feedback:portal")),
+    "feedback:lookup": Case("get", fixed("feedback:lookup")),
+    "feedback:status": Case(
+        "get", lambda p, r, o: reverse("feedback:status", args=[matrix_feedback(p, o, r).tracking_code])
+    ),
+    "feedback:rate": Case(
+        "post",
+        lambda p, r, o: reverse("feedback:rate", args=[matrix_feedback(p, o, r, state="published").tracking_code]),
+        ok=302,
+        data={"rating": "satisfied"},
+    ),
+    "feedback:reopen": Case(
+        "post",
+        lambda p, r, o: reverse("feedback:reopen", args=[matrix_feedback(p, o, r, state="published").tracking_code]),
+        ok=302,
+        data={"reason": "Vẫn còn ngập"},
+    ),
+    "feedback:inbox": Case("get", fixed("feedback:inbox")),
+    "feedback:detail": Case("get", lambda p, r, o: reverse("feedback:detail", args=[matrix_feedback(p, o, r).pk])),
+    "feedback:act": Case(
+        "post",
+        lambda p, r, o: reverse("feedback:act", args=[matrix_feedback(p, o, r).pk]),
+        ok=302,
+        writes=True,
+        data={"action": "accept", "version": "1"},
+    ),
+    "feedback:attachment": Case("get", feedback_attachment_url),
+    "open311:services": Case("get", lambda p, r, o: "/open311/v2/services.json"),
+    "open311:service": Case("get", lambda p, r, o: f"/open311/v2/services/{matrix_service(p).code}.json"),
+    "open311:requests": Case("get", lambda p, r, o: "/open311/v2/requests.json"),
+    "open311:request": Case(
+        "get", lambda p, r, o: f"/open311/v2/requests/{matrix_feedback(p, True, r).tracking_code}.json"
+    ),
     "notifications:inbox": Case("get", fixed("notifications:inbox")),
     "notifications:read": Case("post", fixed("notifications:read"), ok=302),
     "api:api-root": Case("get", lambda p, r, o: "/api/v1/", ok=404),  # django-ninja: no root document

@@ -1,0 +1,74 @@
+"""Forms of the public portal and of the staff inbox. They parse the input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from congvu.feedback.models import Rating, Service, Track
+from congvu.tasks.forms import MultipleFileField
+
+MIN_FILL_SECONDS = 3
+
+
+class SubmitForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Lĩnh vực"), queryset=Service.objects.filter(active=True))
+    description = forms.CharField(
+        label=_("Nội dung phản ánh, kiến nghị"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
+    )
+    address = forms.CharField(label=_("Địa điểm (nếu có)"), max_length=300, required=False)
+    lat = forms.DecimalField(label=_("Vĩ độ"), required=False, min_value=-90, max_value=90, decimal_places=6)
+    long = forms.DecimalField(label=_("Kinh độ"), required=False, min_value=-180, max_value=180, decimal_places=6)
+    attachments = MultipleFileField(label=_("Ảnh, tệp PDF kèm theo (tối đa 5 tệp)"))
+    name = forms.CharField(label=_("Họ tên (không bắt buộc)"), max_length=200, required=False)
+    contact = forms.CharField(label=_("Điện thoại hoặc thư điện tử (không bắt buộc)"), max_length=200, required=False)
+    # Anti-abuse without third parties: a field people never see and the time the form was shown.
+    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(label=_("Mã tra cứu"), max_length=40)
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("Đánh giá câu trả lời"), choices=Rating.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Vì sao câu trả lời chưa giải quyết được vấn đề?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class ActionForm(forms.Form):
+    """One staff action on a submission; the fields used depend on ``action``."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("accept", _("Tiếp nhận xử lý")),
+            ("duplicate", _("Trùng với phản ánh khác")),
+            ("refuse", _("Không thuộc phạm vi")),
+            ("track", _("Chuyển loại")),
+            ("draft", _("Dự thảo trả lời")),
+            ("publish", _("Duyệt và công khai trả lời")),
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    unit_code = forms.CharField(label=_("Chuyển đơn vị xử lý (mã, nếu cần)"), max_length=40, required=False)
+    of_code = forms.CharField(label=_("Mã tra cứu của phản ánh gốc"), max_length=40, required=False)
+    reason = forms.CharField(
+        label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    track = forms.ChoiceField(label=_("Loại"), choices=[("", "—"), *Track.choices], required=False)
+    answer = forms.CharField(label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        return super().clean() or {}
