@@ -34,6 +34,7 @@ from congvu.audit.chain import Actor, Change, record_many
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import Role
 from congvu.demo import evaluation as demo_evaluation
+from congvu.demo import feedback as demo_feedback
 from congvu.demo import names
 from congvu.demo import tasks as demo_tasks
 from congvu.org import services
@@ -919,6 +920,8 @@ def generate(*, scale: int, acting_user: Actor | None = None, progress: Progress
         made = demo_tasks.generate_tasks(scale=scale, province=units[PROVINCE_CODE])
         say(f"  nhiệm vụ / tasks: {made.tasks:,} ({made.meetings} cuộc họp, {made.directives} văn bản chỉ đạo)")
         sheet = demo_evaluation.generate_evaluation()
+        submissions = demo_feedback.generate_feedback(province=units[PROVINCE_CODE])
+        say(f"  phản ánh / feedback: {submissions} (cổng /feedback/, hộp thư /feedback/inbox/)")
         say(f"  đánh giá / evaluation: phiếu {sheet.period} của truongphong chờ giamdoc nhận xét")
     return summary(created=True)
 

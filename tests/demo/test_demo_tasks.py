@@ -74,7 +74,7 @@ TASK_AUDIT_EVENTS = {
     "tasks.field_visit.plan": 1,
     "tasks.field_visit.record": 1,
 }
-AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values()) + 2  # + the head's sheet: open, self-assess
+AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values()) + 2 + 9  # + the head's sheet, the feedback
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +212,15 @@ def test_the_division_heads_sheet_waits_for_the_director() -> None:
         Decimal("8.50"),
     )
     assert sheet.period.start == TODAY.replace(day=1)
+
+
+def test_the_feedback_of_phong_ngan_sach() -> None:
+    from congvu.feedback.models import Feedback, Service
+
+    assert Service.objects.count() == 7
+    states = sorted(Feedback.objects.values_list("state", "rating", "responsible_unit__name"))
+    assert states == [
+        ("drafted", "", "Phòng Ngân sách"),
+        ("published", "satisfied", "Phòng Ngân sách"),
+        ("received", "", "Phòng Ngân sách"),
+    ]
