@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -174,6 +175,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     state = request.GET.get("state", "")
     rows = visible_feedback(user).select_related("service", "responsible_unit").order_by("due_on", "received_at", "id")
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        rows = rows.filter(Q(tracking_code=query) | Q(description__icontains=query))
     if state in State.values:
         rows = rows.filter(state=state)
     else:
@@ -183,7 +187,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feedback/inbox.html",
-        {"page": page, "state": state, "states": State.choices, "today": timezone.localdate()},
+        {"page": page, "state": state, "q": query, "states": State.choices, "today": timezone.localdate()},
     )
 
 
@@ -260,4 +264,3 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     except OSError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
-

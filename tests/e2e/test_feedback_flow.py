@@ -1,0 +1,77 @@
+"""End-to-end: a citizen submits on the portal, staff accept, answer and publish, the citizen rates and reopens."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.test_task_flow import session
+
+pytestmark = pytest.mark.e2e
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_citizen_to_answer_and_back(browser: Browser, live_url: str) -> None:
+    citizen = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
+    citizen.set_default_timeout(15_000)
+    citizen.goto(f"{live_url}/feedback/")
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Gửi phản ánh, kiến nghị")
+    citizen.get_by_label("Lĩnh vực").select_option(label="Phí, lệ phí và ngân sách xã")
+    citizen.get_by_label("Nội dung phản ánh, kiến nghị").fill(
+        "Xã thu tiền đóng góp xây dựng trường học không có biên lai, đề nghị kiểm tra."
+    )
+    citizen.get_by_label("Địa điểm (nếu có)").fill("Thôn Đông, xã An Phú")
+    citizen.locator('[name="attachments"]').set_input_files(
+        {"name": "phieu-thu.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    citizen.wait_for_timeout(3200)  # the portal refuses forms filled faster than people can
+    citizen.get_by_role("button", name="Gửi phản ánh").click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Đã nhận phản ánh của bạn")
+    code = citizen.locator("#tracking-code").inner_text()
+    assert len(code) == 22
+
+    # Staff of Phòng Ngân sách accept and draft; the head approves and publishes.
+    clerk = session(browser, live_url, "chuyenvien")
+    clerk.goto(f"{live_url}/feedback/inbox/")
+    clerk.get_by_label("Mã tra cứu hoặc nội dung").fill(code)
+    clerk.get_by_role("button", name="Lọc").click()
+    expect(clerk.get_by_label("Mã tra cứu hoặc nội dung")).to_have_value(code)
+    expect(clerk.locator("#inbox tbody tr")).to_have_count(1)
+    clerk.locator("#inbox tbody tr").first.get_by_role("link").click()
+    expect(clerk.locator("#feedback-state")).to_have_text("Đã tiếp nhận")
+    assert code in clerk.content()
+    form = clerk.locator("#feedback-action")
+    form.locator('[name="action"]').select_option("accept")
+    form.get_by_role("button", name="Ghi nhận").click()
+    expect(clerk.locator("#feedback-state")).to_have_text("Đang xử lý")
+    form = clerk.locator("#feedback-action")
+    form.locator('[name="action"]').select_option("draft")
+    form.locator('[name="answer"]').fill("Sở Tài chính đã yêu cầu xã hoàn trả các khoản thu không có biên lai.")
+    form.get_by_role("button", name="Ghi nhận").click()
+    expect(clerk.locator("#feedback-state")).to_have_text("Chờ lãnh đạo duyệt trả lời")
+    detail_url = clerk.url
+    head = session(browser, live_url, "truongphong")
+    head.goto(detail_url)
+    form = head.locator("#feedback-action")
+    form.locator('[name="action"]').select_option("publish")
+    form.get_by_role("button", name="Ghi nhận").click()
+    expect(head.locator("#feedback-state")).to_have_text("Đã trả lời")
+
+    # The citizen reads the answer with the code, rates it, and reopens it.
+    citizen.goto(f"{live_url}/feedback/lookup/")
+    citizen.get_by_label("Mã tra cứu").fill(code)
+    citizen.get_by_role("button", name="Tra cứu").click()
+    expect(citizen.locator("#answer")).to_contain_text("hoàn trả các khoản thu không có biên lai")
+    rate = citizen.locator('form[data-action="rate"]')
+    rate.locator('input[value="unsatisfied"]').check()
+    rate.locator('[name="reason"]').fill("Xã chưa hoàn trả")
+    rate.get_by_role("button", name="Gửi đánh giá").click()
+    expect(citizen.locator("#rating")).to_contain_text("Không hài lòng — Xã chưa hoàn trả")
+    reopen = citizen.locator('form[data-action="reopen"]')
+    reopen.locator('[name="reason"]').fill("Đến nay xã vẫn chưa hoàn trả tiền")
+    reopen.get_by_role("button", name="Mở lại").click()
+    expect(citizen.locator("#feedback-state")).to_have_text("Đang xử lý")
+    expect(citizen.locator("#status-note")).to_have_text("Đến nay xã vẫn chưa hoàn trả tiền")
+    for page in (citizen, clerk, head):
+        page.context.close()
