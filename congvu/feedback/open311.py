@@ -255,7 +255,7 @@ def _search(params: QueryDict) -> list[dict[str, Any]]:
             return []  # an end near the first representable day: nothing was received before it
     found = found.filter(received_at__gte=start)
     if end is not None:
-        pass
+        found = found.filter(received_at__lte=end)
     return [as_open311(f) for f in found[:MAX_RESULTS]]
 
 

@@ -5,14 +5,15 @@ completed* (within the deadline / overdue) (domain-law §1.6, Báo cáo 1270/BC-
 The deadline is the current one: an approved extension moves it, so a task finished by
 the extended date is on time. Cancelled tasks are in no bucket.
 
-:func:`bucket_counts` computes all four over any queryset in one aggregate query;
+:func:`bucket_counts` computes all four over any queryset in one query, :func:`grouped_buckets`
+the same per unit or per person;
 :func:`bucket_of` is the same rule for one task in plain Python.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import F
@@ -35,27 +36,42 @@ LABELS: Final[dict[str, Promise]] = {
 }
 
 
-def bucket_aggregates(today: date) -> dict[str, Count]:
-    """The four counts as aggregate expressions over non-cancelled tasks.
+def grouped_buckets(
+    queryset: QuerySet[Task], today: date, by: tuple[str, ...] = ()
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The four counts per group of ``by`` fields (one query; the whole queryset when ``by`` is empty).
 
-    :func:`bucket_counts` aggregates them over a whole queryset; grouped reports (per unit,
-    per person) annotate them after ``values()``. They count a column of the index (``COUNT(state)``), not ids, so
-    that the database can read them from an index holding state, deadline and completion date.
+    The database groups by the ``by`` fields and the state and counts, per group, the tasks
+    whose deadline has passed and those completed after their deadline: two filtered counts
+    over columns of the covering indexes, which it reads faster than four. The buckets follow
+    here: a done task is late or on time, any other (not cancelled) overdue or within deadline.
     """
-    done = Q(state=TaskState.DONE)
-    open_ = ~done
-    return {
-        COMPLETED_ON_TIME: Count("state", filter=done & Q(completed_on__lte=F("deadline"))),
-        COMPLETED_LATE: Count("state", filter=done & Q(completed_on__gt=F("deadline"))),
-        IN_PROGRESS_ON_TIME: Count("state", filter=open_ & Q(deadline__gte=today)),
-        OVERDUE: Count("state", filter=open_ & Q(deadline__lt=today)),
-    }
+    rows = (
+        queryset.exclude(state=TaskState.CANCELLED)
+        .values(*by, "state")
+        .annotate(
+            n=Count("state"),
+            past=Count("state", filter=Q(deadline__lt=today)),
+            late=Count("state", filter=Q(completed_on__gt=F("deadline"))),
+        )
+        .order_by()
+    )
+    result: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in rows:
+        counts = result.setdefault(tuple(row[f] for f in by), dict.fromkeys(BUCKETS, 0))
+        n, past, late = int(row["n"]), int(row["past"]), int(row["late"])
+        if row["state"] == TaskState.DONE:
+            counts[COMPLETED_ON_TIME] += n - late
+            counts[COMPLETED_LATE] += late
+        else:
+            counts[IN_PROGRESS_ON_TIME] += n - past
+            counts[OVERDUE] += past
+    return result
 
 
 def bucket_counts(queryset: QuerySet[Task], today: date) -> dict[str, int]:
     """The number of tasks of ``queryset`` in each bucket on ``today`` (one query)."""
-    counts = queryset.exclude(state=TaskState.CANCELLED).aggregate(**bucket_aggregates(today))
-    return {key: int(counts[key] or 0) for key in BUCKETS}
+    return grouped_buckets(queryset, today).get((), dict.fromkeys(BUCKETS, 0))
 
 
 def bucket_of(task: Task, today: date) -> str | None:

@@ -29,7 +29,7 @@ from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
 from congvu.org.models import Person, Unit
 from congvu.tasks import coordination
-from congvu.tasks.buckets import BUCKETS, COMPLETED_LATE, LABELS, OVERDUE, bucket_aggregates
+from congvu.tasks.buckets import BUCKETS, COMPLETED_LATE, LABELS, OVERDUE, grouped_buckets
 from congvu.tasks.coordination import OUTCOME_KEYS
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
 from congvu.tasks.reminders import ACTIVE_STATES
@@ -99,11 +99,11 @@ def unit_rows(unit: Unit, today: date) -> list[Row]:
         path = subtree.get(unit_id)
         return None if path is None else by_key.get(path[:length] if len(path) >= length else path)
 
-    tasks = Task.objects.filter(subtree_filter(unit, "lead_unit_id")).exclude(state=TaskState.CANCELLED)
-    for values in _by_unit(tasks, "lead_unit_id", bucket_aggregates(today)):
-        if (row := row_of(values["lead_unit_id"])) is not None:
+    tasks = Task.objects.filter(subtree_filter(unit, "lead_unit_id"))
+    for (unit_id,), counts in grouped_buckets(tasks, today, ("lead_unit_id",)).items():
+        if (row := row_of(unit_id)) is not None:
             for b in BUCKETS:
-                row.buckets[b] += int(values[b])
+                row.buckets[b] += counts[b]
     approved = Extension.objects.filter(subtree_filter(unit, "task__lead_unit_id"), state=ExtensionState.APPROVED)
     for values in _by_unit(approved, "task__lead_unit_id", {"n": Count("pk")}):
         if (row := row_of(values["task__lead_unit_id"])) is not None:
@@ -146,12 +146,10 @@ def people_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
         return []
     names = dict(Person.objects.filter(pk__in=ranked).values_list("pk", "full_name"))
     buckets = {
-        r["owner_id"]: [int(r[b]) for b in BUCKETS]
-        for r in Task.objects.filter(in_subtree, owner_id__in=ranked)
-        .exclude(state=TaskState.CANCELLED)
-        .values("owner_id")
-        .annotate(**bucket_aggregates(today))
-        .order_by()
+        owner_id: [counts[b] for b in BUCKETS]
+        for (owner_id,), counts in grouped_buckets(
+            Task.objects.filter(in_subtree, owner_id__in=ranked), today, ("owner_id",)
+        ).items()
     }
     return [{"id": pk, "name": names.get(pk, ""), "buckets": buckets.get(pk, [0] * len(BUCKETS))} for pk in ranked]
 

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from congvu.accounts.scope import AnyUser, scope_paths
 from congvu.core.policy import Cap
+from congvu.org.models import Unit
 from congvu.tasks.buckets import COMPLETED_LATE, COMPLETED_ON_TIME, IN_PROGRESS_ON_TIME, OVERDUE
 from congvu.tasks.models import Coordination, Task, TaskState
 
@@ -26,7 +27,9 @@ def visibility_q(user: AnyUser) -> Q:
     if not user.is_authenticated:
         return Q(pk__in=[])
     paths = scope_paths(user, Cap.ORG_VIEW)
-    conditions = [Q(lead_unit__path__startswith=path) for path in paths]
+    # By unit id through a subquery on the unit tree: the task table's own index does the rest
+    # (a LIKE on the joined path would scan every task on SQLite).
+    conditions = [Q(lead_unit_id__in=Unit.objects.filter(path__startswith=path).values("pk")) for path in paths]
     if paths:
         asked = reduce(or_, (Q(to_unit__path__startswith=path) for path in paths))
         conditions.append(Q(Exists(Coordination.objects.filter(asked, task=OuterRef("pk")))))

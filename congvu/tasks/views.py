@@ -150,7 +150,7 @@ def unit_board(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_in_scope(request.user, Cap.ORG_VIEW, pk)
     return _task_list(
         request,
-        Task.objects.filter(lead_unit__path__startswith=unit.path),
+        Task.objects.filter(lead_unit_id__in=Unit.objects.filter(path__startswith=unit.path).values("pk")),
         {
             "title": _("Nhiệm vụ của đơn vị"),
             "list_url": reverse("tasks:unit_board", args=[unit.pk]),
