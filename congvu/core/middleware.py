@@ -35,5 +35,7 @@ class RejectNulMiddleware:
             message = _("Dữ liệu gửi lên có ký tự không hợp lệ (NUL).")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+            if request.path.startswith("/open311/"):  # the GeoReport v2 error list
+                return JsonResponse([{"code": 400, "description": message}], status=400, safe=False)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

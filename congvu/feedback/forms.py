@@ -63,7 +63,7 @@ class ActionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     unit_code = forms.CharField(label=_("Chuyển đơn vị xử lý (mã, nếu cần)"), max_length=40, required=False)
-    of_code = forms.CharField(label=_("Mã tra cứu của phản ánh gốc"), max_length=40, required=False)
+    of_code = forms.CharField(label=_("Số của phản ánh gốc"), max_length=40, required=False)
     reason = forms.CharField(
         label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )

@@ -60,7 +60,10 @@ class Rating(models.TextChoices):
 
 
 class Feedback(models.Model):
-    tracking_code = models.CharField(_("mã tra cứu"), max_length=40, unique=True)
+    tracking_code = models.CharField(_("mã tra cứu"), max_length=40, unique=True)  # the submitter's secret
+    # The public number (Open311 service_request_id, lists): never the tracking code, which lets its holder
+    # rate and reopen.
+    public_id = models.CharField(_("số phản ánh"), max_length=20, unique=True)
     service = models.ForeignKey(Service, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="requests")
     track = models.CharField(_("loại"), max_length=15, choices=Track.choices)
     description = models.TextField(_("nội dung"))

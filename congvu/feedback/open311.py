@@ -50,7 +50,7 @@ MAX_RESULTS: Final = 1000
 DEFAULT_WINDOW: Final = timedelta(days=90)
 MAX_VALUES: Final = 200  # service_request_id / service_code values in one query
 MAX_CODE: Final = 60  # Service.code
-MAX_TRACKING_CODE: Final = 40  # Feedback.tracking_code
+MAX_TRACKING_CODE: Final = 20  # Feedback.public_id
 MAX_API_KEY: Final = 200
 MAX_IDEMPOTENCY_KEY: Final = 200  # IdempotencyRecord.key
 DUE_TIME: Final = time(17, 0)  # a due date ends with the working day
@@ -190,7 +190,7 @@ def as_open311(f: Feedback) -> dict[str, Any]:
         agency = ""  # routed to the unit concerned: naming it would say whom the denunciation is about
     updated: datetime = getattr(f, "updated_at", None) or f.received_at
     return {
-        "service_request_id": f.tracking_code,
+        "service_request_id": f.public_id,
         "status": "closed" if f.state in CLOSED_STATES else "open",
         "status_notes": notes,
         "service_name": f.service.name,
@@ -235,7 +235,7 @@ def _search(params: QueryDict) -> list[dict[str, Any]]:
     found = _requests()
     ids = _values(params, "service_request_id")
     if ids:  # the standard: service_request_id overrides every other parameter
-        found = found.filter(tracking_code__in=[i for i in ids if len(i) <= MAX_TRACKING_CODE])
+        found = found.filter(public_id__in=[i for i in ids if len(i) <= MAX_TRACKING_CODE])
         return [as_open311(f) for f in found[:MAX_RESULTS]]
     codes = _values(params, "service_code")
     if codes:
@@ -318,9 +318,7 @@ def _submit(request: HttpRequest) -> tuple[int, list[dict[str, Any]]]:
         )
     except FeedbackError as exc:
         return 400, errors(400, str(exc))
-    return 201, [
-        {"service_request_id": feedback.tracking_code, "service_notice": _notice(feedback), "account_id": None}
-    ]
+    return 201, [{"service_request_id": feedback.public_id, "service_notice": _notice(feedback), "account_id": None}]
 
 
 def _create(request: HttpRequest) -> HttpResponse:
@@ -364,7 +362,7 @@ def requests(request: HttpRequest) -> HttpResponse:
 @_methods("GET", "HEAD")
 def request(request: HttpRequest, request_id: str) -> HttpResponse:
     code = request_id.strip()
-    found = _requests().filter(tracking_code=code).first() if 0 < len(code) <= MAX_TRACKING_CODE else None
+    found = _requests().filter(public_id=code).first() if 0 < len(code) <= MAX_TRACKING_CODE else None
     if found is None:
         return _error(404, "service_request_id not found")
     return _json([as_open311(found)])

@@ -79,6 +79,11 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
+def new_public_id() -> str:
+    """The public number of a submission: "PA-" and 10 random hexadecimal digits (no count leaked)."""
+    return "PA-" + secrets.token_hex(5).upper()
+
+
 def _coordinate(raw: Any, low: int, high: int, what: str) -> Decimal | None:
     if raw in (None, ""):
         return None
@@ -208,6 +213,7 @@ def submit(
     now = timezone.now()
     feedback = Feedback.objects.create(
         tracking_code=new_code(),
+        public_id=new_public_id(),
         service=service,
         track=service.track,
         description=mask_ids(text),

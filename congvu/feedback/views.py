@@ -177,7 +177,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = visible_feedback(user).select_related("service", "responsible_unit").order_by("due_on", "received_at", "id")
     query = request.GET.get("q", "").strip()[:200]
     if query:
-        rows = rows.filter(Q(tracking_code=query) | Q(description__icontains=query))
+        # By public number or content; never by tracking code, which staff never see (it lets its holder rate).
+        rows = rows.filter(Q(public_id=query.upper()) | Q(description__icontains=query))
     if state in State.values:
         rows = rows.filter(state=state)
     else:
@@ -236,7 +237,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
                         raise services.FeedbackError(_("Không có đơn vị mã “%(code)s”.") % {"code": d["unit_code"]})
                 services.accept(acting_user=user, feedback=feedback, unit=unit, expected_version=version)
             case "duplicate":
-                original = visible_feedback(user).filter(tracking_code=d["of_code"].strip()).first()
+                original = visible_feedback(user).filter(public_id=d["of_code"].strip().upper()).first()
                 if original is None:
                     raise services.FeedbackError(_("Không có phản ánh gốc với mã này trong phạm vi của bạn."))
                 services.mark_duplicate(acting_user=user, feedback=feedback, of=original, expected_version=version)

@@ -325,6 +325,7 @@ def matrix_feedback(p: Province, own: bool, role: str = "admin", state: str = "r
     now = FIXED_NOW
     feedback = Feedback.objects.create(
         tracking_code=feedback_services.new_code(),
+        public_id=feedback_services.new_public_id(),
         service=matrix_service(p),
         track="feedback",
         description="Đường ngập sau mưa",
@@ -579,7 +580,7 @@ CASES: dict[str, Case] = {
     "open311:service": Case("get", lambda p, r, o: f"/open311/v2/services/{matrix_service(p).code}.json"),
     "open311:requests": Case("get", lambda p, r, o: "/open311/v2/requests.json"),
     "open311:request": Case(
-        "get", lambda p, r, o: f"/open311/v2/requests/{matrix_feedback(p, True, r).tracking_code}.json"
+        "get", lambda p, r, o: f"/open311/v2/requests/{matrix_feedback(p, True, r).public_id}.json"
     ),
     "notifications:inbox": Case("get", fixed("notifications:inbox")),
     "notifications:read": Case("post", fixed("notifications:read"), ok=302),

@@ -29,18 +29,20 @@ def test_citizen_to_answer_and_back(browser: Browser, live_url: str) -> None:
     citizen.get_by_role("button", name="Gửi phản ánh").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Đã nhận phản ánh của bạn")
     code = citizen.locator("#tracking-code").inner_text()
-    assert len(code) == 22
+    number = citizen.locator("#public-id").inner_text()
+    assert len(code) == 22 and len(number) == 13
 
     # Staff of Phòng Ngân sách accept and draft; the head approves and publishes.
     clerk = session(browser, live_url, "chuyenvien")
     clerk.goto(f"{live_url}/feedback/inbox/")
-    clerk.get_by_label("Mã tra cứu hoặc nội dung").fill(code)
+    clerk.get_by_label("Số phản ánh hoặc nội dung").fill(number)
     clerk.get_by_role("button", name="Lọc").click()
-    expect(clerk.get_by_label("Mã tra cứu hoặc nội dung")).to_have_value(code)
+    expect(clerk.get_by_label("Số phản ánh hoặc nội dung")).to_have_value(number)
     expect(clerk.locator("#inbox tbody tr")).to_have_count(1)
     clerk.locator("#inbox tbody tr").first.get_by_role("link").click()
     expect(clerk.locator("#feedback-state")).to_have_text("Đã tiếp nhận")
-    assert code in clerk.content()
+    expect(clerk.locator("#public-id")).to_have_text(number)
+    assert code not in clerk.content()  # staff never see the submitter's tracking code
     form = clerk.locator("#feedback-action")
     form.locator('[name="action"]').select_option("accept")
     form.get_by_role("button", name="Ghi nhận").click()
