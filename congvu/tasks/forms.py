@@ -97,7 +97,38 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class AssignForm(forms.Form):
+class ScopedLookupForm(forms.Form):
+    """A form naming a unit by its code and people by their number, each looked up within the caller's scope."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        find_unit: UnitLookup,
+        find_person: PersonLookup,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.find_unit = find_unit
+        self.find_person = find_person
+
+    def clean_unit_code(self) -> Unit:
+        code = self.cleaned_data["unit_code"].strip()
+        found = self.find_unit(code)
+        if found is None:
+            raise forms.ValidationError(
+                _("Không có đơn vị đang hoạt động mã “%(code)s” trong phạm vi của bạn.") % {"code": code}
+            )
+        return found
+
+    def _person(self, pk: int) -> Person:
+        found = self.find_person(pk)
+        if found is None:
+            raise forms.ValidationError(_("Không có cán bộ số %(id)s trong phạm vi của bạn.") % {"id": pk})
+        return found
+
+
+class AssignForm(ScopedLookupForm):
     title = forms.CharField(label=_("Tên nhiệm vụ"), max_length=500)
     description = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     lead_unit_code = forms.CharField(label=_("Mã đơn vị chủ trì"), max_length=40)
@@ -155,9 +186,7 @@ class AssignForm(forms.Form):
         find_any_unit: UnitLookup,
         initial: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(data, initial=initial)
-        self.find_unit = find_unit
-        self.find_person = find_person
+        super().__init__(data, find_unit=find_unit, find_person=find_person, initial=initial)
         self.find_any_unit = find_any_unit
 
     def clean_coordinators(self) -> list[tuple[Unit, str, date]]:
@@ -173,11 +202,7 @@ class AssignForm(forms.Form):
         return found
 
     def clean_owner_id(self) -> Person:
-        pk = self.cleaned_data["owner_id"]
-        found = self.find_person(pk)
-        if found is None:
-            raise forms.ValidationError(_("Không có cán bộ số %(id)s trong phạm vi của bạn.") % {"id": pk})
-        return found
+        return self._person(self.cleaned_data["owner_id"])
 
     def clean_products(self) -> list[tuple[str, Decimal]]:
         result = []
@@ -300,7 +325,7 @@ class CoordinationForm(VersionForm):
         return found
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(ScopedLookupForm):
     title = forms.CharField(label=_("Tên cuộc họp"), max_length=300)
     held_on = forms.DateField(label=_("Ngày họp"), widget=_date_widget())
     unit_code = forms.CharField(label=_("Mã đơn vị tổ chức"), max_length=40)
@@ -314,26 +339,6 @@ class MeetingForm(forms.Form):
     conclusions = forms.CharField(label=_("Kết luận"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     notice_number = forms.CharField(label=_("Số thông báo kết luận"), max_length=100, required=False)
     notice_date = forms.DateField(label=_("Ngày thông báo kết luận"), required=False, widget=_date_widget())
-
-    def __init__(self, data: Any = None, *, find_unit: UnitLookup, find_person: PersonLookup) -> None:
-        super().__init__(data)
-        self.find_unit = find_unit
-        self.find_person = find_person
-
-    def clean_unit_code(self) -> Unit:
-        code = self.cleaned_data["unit_code"].strip()
-        found = self.find_unit(code)
-        if found is None:
-            raise forms.ValidationError(
-                _("Không có đơn vị đang hoạt động mã “%(code)s” trong phạm vi của bạn.") % {"code": code}
-            )
-        return found
-
-    def _person(self, pk: int) -> Person:
-        found = self.find_person(pk)
-        if found is None:
-            raise forms.ValidationError(_("Không có cán bộ số %(id)s trong phạm vi của bạn.") % {"id": pk})
-        return found
 
     def clean_chair_id(self) -> Person:
         return self._person(self.cleaned_data["chair_id"])
@@ -349,7 +354,7 @@ class MeetingForm(forms.Form):
         return people
 
 
-class FieldVisitForm(forms.Form):
+class FieldVisitForm(ScopedLookupForm):
     title = forms.CharField(label=_("Nội dung khảo sát"), max_length=300)
     purpose = forms.CharField(label=_("Mục đích, yêu cầu"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     place = forms.CharField(label=_("Địa điểm"), max_length=300)
@@ -357,26 +362,8 @@ class FieldVisitForm(forms.Form):
     unit_code = forms.CharField(label=_("Mã đơn vị tổ chức"), max_length=40)
     leader_id = forms.IntegerField(label=_("Số hiệu trưởng đoàn"), min_value=1, max_value=2**63 - 1)
 
-    def __init__(self, data: Any = None, *, find_unit: UnitLookup, find_person: PersonLookup) -> None:
-        super().__init__(data)
-        self.find_unit = find_unit
-        self.find_person = find_person
-
-    def clean_unit_code(self) -> Unit:
-        code = self.cleaned_data["unit_code"].strip()
-        found = self.find_unit(code)
-        if found is None:
-            raise forms.ValidationError(
-                _("Không có đơn vị đang hoạt động mã “%(code)s” trong phạm vi của bạn.") % {"code": code}
-            )
-        return found
-
     def clean_leader_id(self) -> Person:
-        pk = self.cleaned_data["leader_id"]
-        found = self.find_person(pk)
-        if found is None:
-            raise forms.ValidationError(_("Không có cán bộ số %(id)s trong phạm vi của bạn.") % {"id": pk})
-        return found
+        return self._person(self.cleaned_data["leader_id"])
 
 
 class FindingsForm(VersionForm):
