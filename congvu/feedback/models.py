@@ -45,7 +45,7 @@ class Service(models.Model):
 
 
 class State(models.TextChoices):
-    RECEIVED = "received", _("Đã tiếp nhận")
+    RECEIVED = "received", _("Mới tiếp nhận")
     ACCEPTED = "accepted", _("Đang xử lý")
     DRAFTED = "drafted", _("Chờ lãnh đạo duyệt trả lời")
     PUBLISHED = "published", _("Đã trả lời")

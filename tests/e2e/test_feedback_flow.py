@@ -40,7 +40,7 @@ def test_citizen_to_answer_and_back(browser: Browser, live_url: str) -> None:
     expect(clerk.get_by_label("Số phản ánh hoặc nội dung")).to_have_value(number)
     expect(clerk.locator("#inbox tbody tr")).to_have_count(1)
     clerk.locator("#inbox tbody tr").first.get_by_role("link").click()
-    expect(clerk.locator("#feedback-state")).to_have_text("Đã tiếp nhận")
+    expect(clerk.locator("#feedback-state")).to_have_text("Mới tiếp nhận")
     expect(clerk.locator("#public-id")).to_have_text(number)
     assert code not in clerk.content()  # staff never see the submitter's tracking code
     form = clerk.locator("#feedback-action")

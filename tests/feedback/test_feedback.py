@@ -171,7 +171,7 @@ def test_the_portal_protects_itself(province: Province, service: Service, settin
         statuses = [post_form(client, service, shown_at=token).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     status = client.get(reverse("feedback:status", args=[code]))
-    assert status.status_code == 200 and "Đã tiếp nhận" in status.content.decode()
+    assert status.status_code == 200 and "Mới tiếp nhận" in status.content.decode()
     assert client.get(reverse("feedback:status", args=["khong-co"])).status_code == 404
 
 
@@ -192,3 +192,25 @@ def test_a_denunciations_submitter_is_hidden_from_the_unit_concerned(province: P
     assert "Người tố cáo" not in page(Role.TRUONGPHONG) and "Được bảo mật (tố cáo)" in page(Role.TRUONGPHONG)
     assert "Người tố cáo" not in page(Role.CHUYENVIEN)
     assert "Người tố cáo" in page(Role.LANHDAO)
+
+
+def test_a_breached_deadline_goes_one_level_up_once(province: Province, service: Service) -> None:
+    from congvu.feedback.reminders import escalate_breaches
+    from congvu.notifications.models import Notification
+
+    f = services.accept(
+        acting_user=province.users[Role.CHUYENVIEN], feedback=services.submit(service=service, description=TEXT)
+    )
+    assert f.due_on == date(2026, 4, 13)
+    assert escalate_breaches(date(2026, 4, 13)) == 0
+    assert escalate_breaches(date(2026, 4, 14)) == 1
+    assert escalate_breaches(date(2026, 4, 14)) == 0
+    rows = list(Notification.objects.filter(kind="escalation").values_list("recipient__username", "title", "body"))
+    assert rows == [
+        (
+            "giamdoc",
+            f"Phản ánh quá hạn trả lời: {f.public_id}",
+            "Phòng Ngân sách chưa trả lời phản ánh “Hạ tầng đô thị”, hạn 13/04/2026.",
+        )
+    ]
+    assert AuditEvent.objects.filter(action="feedback.escalate").count() == 1

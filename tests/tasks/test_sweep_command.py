@@ -26,12 +26,12 @@ def test_sweep_sends_the_reminder_and_the_digest_once(world: World) -> None:
     world.owner_user.save(update_fields=["email"])
     task = world.assign(deadline=date(2026, 3, 17))  # one working day after today (Monday 16/3)
     Notification.objects.all().delete()  # the assignment notice is not what this test is about
-    assert run() == "sweep 2026-03-16: 2 notifications, 0 escalations; 2 e-mails sent"
+    assert run() == "sweep 2026-03-16: 2 notifications, 0 escalations; 0 feedback past due escalated; 2 e-mails sent"
     assert sorted(Notification.objects.values_list("key", "kind")) == [
         ("digest:2026-03-16", "digest"),
         (f"reminder:{task.pk}:2026-03-17:1", "reminder"),
     ]
-    assert run() == "sweep 2026-03-16: 2 notifications, 0 escalations; 0 e-mails sent"
+    assert run() == "sweep 2026-03-16: 2 notifications, 0 escalations; 0 feedback past due escalated; 0 e-mails sent"
     assert Notification.objects.count() == 2
 
 

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('submitter_email_hash', models.CharField(blank=True, editable=False, max_length=64)),
                 ('ip_hash', models.CharField(blank=True, editable=False, max_length=64)),
                 ('channel', models.CharField(default='portal', max_length=20, verbose_name='kênh')),
-                ('state', models.CharField(choices=[('received', 'Đã tiếp nhận'), ('accepted', 'Đang xử lý'), ('drafted', 'Chờ lãnh đạo duyệt trả lời'), ('published', 'Đã trả lời'), ('closed', 'Đã đóng'), ('refused', 'Không thuộc phạm vi'), ('duplicate', 'Trùng với phản ánh khác')], default='received', max_length=12, verbose_name='trạng thái')),
+                ('state', models.CharField(choices=[('received', 'Mới tiếp nhận'), ('accepted', 'Đang xử lý'), ('drafted', 'Chờ lãnh đạo duyệt trả lời'), ('published', 'Đã trả lời'), ('closed', 'Đã đóng'), ('refused', 'Không thuộc phạm vi'), ('duplicate', 'Trùng với phản ánh khác')], default='received', max_length=12, verbose_name='trạng thái')),
                 ('received_at', models.DateTimeField(verbose_name='thời điểm tiếp nhận')),
                 ('received_on', models.DateField(verbose_name='ngày tiếp nhận')),
                 ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn trả lời')),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from congvu.feedback.reminders import escalate_breaches
 from congvu.notifications.tasks import send_pending
 from congvu.tasks.reminders import sweep
 
@@ -31,8 +32,9 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"not a date (YYYY-MM-DD): {options['date']}") from None
         run = sweep(day)
+        escalated = escalate_breaches(run.day)
         mails = send_pending()
         self.stdout.write(
             f"sweep {run.day.isoformat()}: {run.notifications} notifications, {run.escalations} escalations; "
-            f"{mails} e-mails sent"
+            f"{escalated} feedback past due escalated; {mails} e-mails sent"
         )
