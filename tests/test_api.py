@@ -30,7 +30,15 @@ def test_token_command_prints_a_working_token(province: Province, capsys: pytest
         "username": "truongphong",
         "full_name": "",
         "roles": [{"role": "truongphong", "scope_path": province.division.path}],
-        "capabilities": ["evaluation.review", "evaluation.view", "feedback.approve", "feedback.handle", "org.view", "task.assign", "token.own"],
+        "capabilities": [
+            "evaluation.review",
+            "evaluation.view",
+            "feedback.approve",
+            "feedback.handle",
+            "org.view",
+            "task.assign",
+            "token.own",
+        ],
     }
 
 
