@@ -256,7 +256,11 @@ def may_handle(user: User, feedback: Feedback, cap: Cap = Cap.FEEDBACK_HANDLE) -
 
 
 def _lock(feedback: Feedback, expected_version: int | None) -> Feedback:
-    f = Feedback.objects.select_for_update().select_related("service", "responsible_unit").get(pk=feedback.pk)
+    f = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("service", "responsible_unit")
+        .get(pk=feedback.pk)
+    )
     if expected_version is not None and f.version != expected_version:
         raise StaleFeedback(_("Phản ánh đã được người khác xử lý; vui lòng tải lại trang và thử lại."))
     return f
