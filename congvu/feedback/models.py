@@ -124,6 +124,7 @@ class Feedback(models.Model):
     rating = models.CharField(_("đánh giá"), max_length=12, choices=Rating.choices, blank=True)
     rating_reason = models.TextField(_("lý do"), blank=True)
     reopened = models.PositiveSmallIntegerField(_("số lần mở lại"), default=0)
+    personal_data_erased_on = models.DateField(_("ngày xoá dữ liệu cá nhân"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
