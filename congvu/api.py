@@ -26,6 +26,7 @@ from congvu.accounts.scope import (
 from congvu.core.policy import Cap
 from congvu.evaluation.api import router as evaluation_router
 from congvu.evaluation.sheets_api import router as sheets_router
+from congvu.feedback.api import router as feedback_router
 from congvu.org.models import Appointment, Person, Unit
 from congvu.org.search import fold
 from congvu.tasks.api import router as tasks_router
@@ -49,6 +50,7 @@ api = NinjaAPI(
 
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/evaluation", sheets_router)
+api.add_router("/feedback", feedback_router)
 api.add_router("/tasks", tasks_router)
 
 

@@ -222,6 +222,9 @@ URL_POLICY: dict[str, Access] = {
     "api:sheet_complain": Access(scoped=True),
     "api:complaint_resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "api:person_year": Access(scoped=True),
+    "api:feedback_list": _needs(Cap.FEEDBACK_HANDLE),
+    "api:feedback_detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    "api:feedback_act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
 }
 
 

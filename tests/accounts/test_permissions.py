@@ -753,6 +753,15 @@ CASES: dict[str, Case] = {
     "api:person_year": Case(
         "get", lambda p, r, o: f"/api/v1/evaluation/people/{matrix_sheet(p, r, o).person_id}/years/2026"
     ),
+    "api:feedback_list": Case("get", lambda p, r, o: "/api/v1/feedback"),
+    "api:feedback_detail": Case("get", lambda p, r, o: f"/api/v1/feedback/{matrix_feedback(p, o, r).pk}"),
+    "api:feedback_act": Case(
+        "post",
+        lambda p, r, o: f"/api/v1/feedback/{matrix_feedback(p, o, r).pk}/actions",
+        json=True,
+        writes=True,
+        data={"action": "accept", "version": 1},
+    ),
     "api:evaluation_score": Case(
         "post",
         lambda p, r, o: "/api/v1/evaluation/score",
