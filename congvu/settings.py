@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "congvu.notifications",
     "congvu.evaluation",
     "congvu.feedback",
+    "congvu.reports",
     "congvu.demo",
 ]
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("evaluation/", include("congvu.evaluation.urls")),
     path("feedback/", include("congvu.feedback.urls")),
     path("open311/v2/", include("congvu.feedback.open311_urls")),
+    path("reports/", include("congvu.reports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -174,6 +174,8 @@ URL_POLICY: dict[str, Access] = {
     "feedback:detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "feedback:act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "feedback:attachment": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    # reports: the public transparency page (aggregate, non-personal)
+    "reports:transparency": PUBLIC,
     "open311:services": PUBLIC,
     "open311:service": PUBLIC,
     "open311:requests": PUBLIC,
