@@ -163,6 +163,7 @@ URL_POLICY: dict[str, Access] = {
     "evaluation:decide": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:collective": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:complain": Access(scoped=True),
+    "evaluation:absence": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "evaluation:resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     # public feedback: the portal and Open311 need no account (Open311 writes need an api_key, checked by the view)
     "feedback:portal": PUBLIC,

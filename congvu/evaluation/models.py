@@ -54,6 +54,14 @@ class SheetState(models.TextChoices):
     REVIEWED = "reviewed", _("Chờ quyết định")
     DECIDED = "decided", _("Đã quyết định")
     RETURNED = "returned", _("Trả lại để hoàn thiện")
+    NOT_EVALUATED = "not_evaluated", _("Không đánh giá kỳ này")
+
+
+class AbsenceKind(models.TextChoices):
+    SICK = "sick", _("Nghỉ ốm")
+    MATERNITY = "maternity", _("Nghỉ thai sản")
+    JUSTIFIED = "justified", _("Nghỉ có lý do chính đáng")
+    STUDY = "study", _("Đi học tập trung")
 
 
 def _points(label: Any) -> Any:
@@ -85,6 +93,8 @@ class Sheet(models.Model):
     corruption_in_unit = models.BooleanField(_("để xảy ra tham nhũng, lãng phí trong đơn vị"), default=False)
     facts_basis = models.TextField(_("căn cứ"), blank=True)
     return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    absence_kind = models.CharField(_("lý do không đánh giá"), max_length=12, choices=AbsenceKind.choices, blank=True)
+    absence_basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
     collective_comment = models.TextField(_("ý kiến của tập thể lãnh đạo"), blank=True)
     collective_on = models.DateField(_("ngày họp cho ý kiến"), null=True, blank=True)
     reviewed_by = models.ForeignKey(

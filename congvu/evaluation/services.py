@@ -33,6 +33,7 @@ from congvu.evaluation.engine import Facts, PeriodInput, PeriodResult, YearResul
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products, engine_products
 from congvu.evaluation.models import (
+    AbsenceKind,
     Complaint,
     ComplaintState,
     Decision,
@@ -53,6 +54,7 @@ REVIEW: Final = "evaluation.sheet.review"
 RETURN: Final = "evaluation.sheet.return"
 DECIDE: Final = "evaluation.sheet.decide"
 COLLECTIVE: Final = "evaluation.sheet.collective_comments"
+NOT_EVALUATED: Final = "evaluation.sheet.not_evaluated"
 COMPLAIN: Final = "evaluation.complaint.file"
 RESOLVE: Final = "evaluation.complaint.resolve"
 GROUPS: Final = ("I", "II", "III")
@@ -598,7 +600,11 @@ def resolve_complaint(
 
 
 def year_result(person: Person, year: int) -> YearResult | None:
-    """The year's result from the latest decisions of the person's periods of that year (None if none decided)."""
+    """The year's result from the latest decisions of the person's periods of that year (None if none decided).
+
+    Periods not evaluated (leave, absence, study) are left out of the average: the year is classified
+    over the actual working time.
+    """
     sheets = latest_decisions(
         Sheet.objects.filter(person=person, period__start__year=year, state=SheetState.DECIDED)
     ).order_by("period__start")
@@ -613,3 +619,27 @@ def year_result(person: Person, year: int) -> YearResult | None:
         corruption_in_unit=any(r[4] for r in rows),
     )
     return score_year(totals, facts, params(date(year, 12, 31)), role=role)
+
+
+@transaction.atomic
+def mark_not_evaluated(
+    *, acting_user: User, sheet: Sheet, kind: str, basis: str, expected_version: int | None = None
+) -> Sheet:
+    """The person did not work the period (sick or maternity leave, justified absence, full-time study):
+    the period is not evaluated and the year's result averages only the periods worked (Decree 335/2025,
+    Art. 21: classification over the actual working time)."""
+    sheet = _lock(sheet, expected_version)
+    if not may_review(acting_user, sheet):
+        raise SheetError(_("Chỉ cấp trên có thẩm quyền mới được ghi nhận kỳ không đánh giá."))
+    _require(sheet, (SheetState.DRAFT, SheetState.SELF_ASSESSED, SheetState.RETURNED), _("ghi nhận không đánh giá"))
+    if kind not in AbsenceKind.values:
+        raise SheetError(_("Hãy chọn lý do: nghỉ ốm, nghỉ thai sản, nghỉ có lý do chính đáng hoặc đi học tập trung."))
+    if not basis.strip():
+        raise SheetError(_("Hãy nêu căn cứ (quyết định, giấy nghỉ) của kỳ không đánh giá."))
+    before = _state(sheet)
+    sheet.state = SheetState.NOT_EVALUATED
+    sheet.absence_kind = kind
+    sheet.absence_basis = basis.strip()[:300]
+    _save(sheet, ["state", "absence_kind", "absence_basis"])
+    _record(acting_user, NOT_EVALUATED, sheet, before, {"kind": kind, "basis": sheet.absence_basis})
+    return sheet

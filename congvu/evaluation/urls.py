@@ -16,5 +16,6 @@ urlpatterns = [
     path("sheets/<int:pk>/decide/", views.decide, name="decide"),
     path("sheets/<int:pk>/collective/", views.collective, name="collective"),
     path("sheets/<int:pk>/complaint/", views.complain, name="complain"),
+    path("sheets/<int:pk>/absence/", views.absence, name="absence"),
     path("complaints/<int:pk>/resolve/", views.resolve, name="resolve"),
 ]

@@ -26,7 +26,7 @@ from congvu.core.policy import Cap
 from congvu.evaluation import exports, services
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products
-from congvu.evaluation.models import Complaint, Period, Sheet, SheetRole, SheetState
+from congvu.evaluation.models import AbsenceKind, Complaint, Period, Sheet, SheetRole, SheetState
 from congvu.evaluation.scope import visible_sheets
 from congvu.org.models import Person, Unit
 
@@ -93,6 +93,12 @@ class CollectiveForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Ý kiến của tập thể lãnh đạo"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class AbsenceForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    kind = forms.ChoiceField(label=gettext_lazy("Lý do"), choices=AbsenceKind.choices)
+    basis = forms.CharField(label=gettext_lazy("Căn cứ (quyết định, giấy nghỉ)"), max_length=300)
 
 
 class ComplaintForm(forms.Form):
@@ -168,6 +174,8 @@ def _page(
         )
     if reviewer and sheet.state in (SheetState.SELF_ASSESSED, SheetState.REVIEWED):
         actions["return"] = bound.get("return") or ReturnForm(initial=initial)
+    if reviewer and sheet.state in (SheetState.DRAFT, SheetState.SELF_ASSESSED, SheetState.RETURNED):
+        actions["absence"] = bound.get("absence") or AbsenceForm(initial=initial)
     leader = sheet.role in (SheetRole.LEADER, SheetRole.DEPUTY)
     if reviewer and leader and sheet.state == SheetState.REVIEWED and not sheet.collective_comment:
         actions["collective"] = bound.get("collective") or CollectiveForm(initial=initial)
@@ -206,6 +214,7 @@ def _page(
         "collective": (_("Ý kiến của tập thể lãnh đạo"), reverse("evaluation:collective", args=[sheet.pk])),
         "decide": (_("Quyết định xếp loại"), reverse("evaluation:decide", args=[sheet.pk])),
         "complain": (_("Khiếu nại kết quả"), reverse("evaluation:complain", args=[sheet.pk])),
+        "absence": (_("Không đánh giá kỳ này (nghỉ, đi học)"), reverse("evaluation:absence", args=[sheet.pk])),
     }
     action_list = []
     for key, form in actions.items():
@@ -404,6 +413,20 @@ def collective(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         lambda user, sheet, d: services.record_collective_comments(
             acting_user=user, sheet=sheet, comment=d["comment"], held_on=d["held_on"], expected_version=d["version"]
+        ),
+    )
+
+
+@require_POST
+def absence(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AbsenceForm(request.POST)
+    return _act(
+        request,
+        pk,
+        "absence",
+        form,
+        lambda user, sheet, d: services.mark_not_evaluated(
+            acting_user=user, sheet=sheet, kind=d["kind"], basis=d["basis"], expected_version=d["version"]
         ),
     )
 

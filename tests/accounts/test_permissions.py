@@ -545,6 +545,13 @@ CASES: dict[str, Case] = {
         writes=True,
         data={"version": "1", "held_on": "2026-03-16", "comment": "Thống nhất"},
     ),
+    "evaluation:absence": Case(
+        "post",
+        sheet_url("evaluation:absence", of_role=False),
+        ok=302,
+        writes=True,
+        data={"version": "1", "kind": "maternity", "basis": "Quyết định 3/QĐ-STC"},
+    ),
     "evaluation:complain": Case(
         "post", lambda p, r, o: complaint_sheet_url(p, r, o), ok=302, writes=True, data={"text": "Chưa tính sản phẩm"}
     ),

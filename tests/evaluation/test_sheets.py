@@ -300,3 +300,25 @@ def test_the_people_concerned_are_told(world: World) -> None:
         ("truongphong", "Phiếu chờ nhận xét: Nguyễn Thị Hoà — Tháng 03/2026", ""),
         ("hoa", "Kết quả đánh giá: Nguyễn Thị Hoà — Tháng 03/2026", "Tổng điểm 89,00, xếp loại HTT."),
     ]
+
+
+def test_a_month_on_leave_is_not_evaluated_and_left_out_of_the_year(world: World) -> None:
+    decided_month(world)  # March: 89.00
+    head = world.province.users[Role.TRUONGPHONG]
+    april = services.open_sheet(
+        acting_user=world.owner_user, person=world.owner, period=services.month_period(date(2026, 4, 1))
+    )
+    with pytest.raises(SheetError, match=exactly("Hãy nêu căn cứ (quyết định, giấy nghỉ) của kỳ không đánh giá.")):
+        services.mark_not_evaluated(acting_user=head, sheet=april, kind="maternity", basis=" ")
+    with pytest.raises(SheetError, match=exactly("Chỉ cấp trên có thẩm quyền mới được ghi nhận kỳ không đánh giá.")):
+        services.mark_not_evaluated(acting_user=world.owner_user, sheet=april, kind="maternity", basis="QĐ 3")
+    april = services.mark_not_evaluated(acting_user=head, sheet=april, kind="maternity", basis="Quyết định 3/QĐ-STC")
+    assert (april.state, april.absence_kind, april.absence_basis) == (
+        "not_evaluated",
+        "maternity",
+        "Quyết định 3/QĐ-STC",
+    )
+    year = services.year_result(world.owner, 2026)
+    assert year is not None and (year.average, year.level) == (D("89.00"), "HTT")  # April is not a zero
+    with pytest.raises(SheetError, match="đang ở trạng thái “Không đánh giá kỳ này”"):
+        services.self_assess(acting_user=world.owner_user, sheet=april, general={"I": 9, "II": 9, "III": 9})
