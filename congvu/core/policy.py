@@ -175,6 +175,8 @@ URL_POLICY: dict[str, Access] = {
     "feedback:detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "feedback:act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "feedback:attachment": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    # feedback about one official's conduct (counts): the official, and evaluation.view over them
+    "feedback:person": Access(scoped=True),
     # reports: the public transparency page (aggregate, non-personal)
     "reports:transparency": PUBLIC,
     "open311:services": PUBLIC,

@@ -130,6 +130,7 @@ class ActionIn(Schema):
     reason: str = Field("", max_length=2000)
     track: str = Field("", max_length=20)
     answer: str = Field("", max_length=20000)
+    upheld: bool | None = None
 
 
 @router.post(
@@ -155,7 +156,7 @@ def feedback_act(request: HttpRequest, feedback_id: int, body: ActionIn) -> Any:
             acting_user=user, feedback=f, track=body.track, expected_version=body.version
         ),
         "draft": lambda: services.draft_answer(
-            acting_user=user, feedback=f, answer=body.answer, expected_version=body.version
+            acting_user=user, feedback=f, answer=body.answer, upheld=body.upheld, expected_version=body.version
         ),
         "publish": lambda: services.publish(acting_user=user, feedback=f, expected_version=body.version),
     }

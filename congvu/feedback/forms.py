@@ -69,6 +69,13 @@ class ActionForm(forms.Form):
     )
     track = forms.ChoiceField(label=_("Loại"), choices=[("", "—"), *Track.choices], required=False)
     answer = forms.CharField(label=_("Nội dung trả lời"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    upheld = forms.TypedChoiceField(
+        label=_("Kết luận (phản ánh về cán bộ)"),
+        choices=[("", "—"), ("yes", _("Phản ánh đúng")), ("no", _("Phản ánh không đúng"))],
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+        required=False,
+    )
 
     def clean(self) -> dict[str, Any]:
         return super().clean() or {}

@@ -99,6 +99,8 @@ class Feedback(models.Model):
     received_on = models.DateField(_("ngày tiếp nhận"))
     due_on = models.DateField(_("hạn trả lời"), null=True, blank=True)
     answer = models.TextField(_("nội dung trả lời"), blank=True)
+    # For a submission about an official's conduct: whether the handling found it true (counts in evaluation).
+    upheld = models.BooleanField(_("phản ánh đúng"), null=True, blank=True)
     drafted_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("người dự thảo"),

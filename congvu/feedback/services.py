@@ -155,6 +155,7 @@ def _state(f: Feedback) -> dict[str, Any]:
         "published_on": f.published_on,
         "rating": f.rating,
         "reopened": f.reopened,
+        "upheld": f.upheld,
         "version": f.version,
     }
 
@@ -362,19 +363,28 @@ def change_track(*, acting_user: User, feedback: Feedback, track: str, expected_
 
 @transaction.atomic
 def draft_answer(
-    *, acting_user: User, feedback: Feedback, answer: str, expected_version: int | None = None
+    *,
+    acting_user: User,
+    feedback: Feedback,
+    answer: str,
+    upheld: bool | None = None,
+    expected_version: int | None = None,
 ) -> Feedback:
+    """Draft the answer; a submission about an official's conduct also says whether it was found true."""
     f = _lock(feedback, expected_version)
     if not may_handle(acting_user, f):
         raise FeedbackError(_("Phản ánh này không thuộc phạm vi xử lý của bạn."))
     _require(f, (State.ACCEPTED, State.DRAFTED), _("dự thảo trả lời"))
     if len(answer.strip()) < MIN_DESCRIPTION:
         raise FeedbackError(_("Hãy viết nội dung trả lời (ít nhất %(n)s ký tự).") % {"n": MIN_DESCRIPTION})
+    if f.about_person_id is not None and upheld is None:
+        raise FeedbackError(_("Phản ánh về cán bộ: hãy kết luận phản ánh đúng hay không đúng."))
     before = _state(f)
     f.answer = answer.strip()
+    f.upheld = upheld if f.about_person_id is not None else None
     f.drafted_by = acting_user
     f.state = State.DRAFTED
-    _save(f, ["answer", "drafted_by", "state"])
+    _save(f, ["answer", "upheld", "drafted_by", "state"])
     _record(acting_user, DRAFT, f, before)
     return f
 

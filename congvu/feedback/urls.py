@@ -13,4 +13,5 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.detail, name="detail"),
     path("inbox/<int:pk>/act/", views.act, name="act"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("people/<int:pk>/", views.person_page, name="person"),
 ]

@@ -12,14 +12,14 @@ from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from congvu.accounts.scope import signed_in
+from congvu.accounts.scope import people_in_scope, signed_in
 from congvu.core.clients import client_ip, over_limit
 from congvu.core.policy import Cap
 from congvu.feedback import forms, rules, services
@@ -246,7 +246,13 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             case "track":
                 services.change_track(acting_user=user, feedback=feedback, track=d["track"], expected_version=version)
             case "draft":
-                services.draft_answer(acting_user=user, feedback=feedback, answer=d["answer"], expected_version=version)
+                services.draft_answer(
+                    acting_user=user,
+                    feedback=feedback,
+                    answer=d["answer"],
+                    upheld=d["upheld"],
+                    expected_version=version,
+                )
             case _:
                 services.publish(acting_user=user, feedback=feedback, expected_version=version)
     except services.FeedbackError as exc:
@@ -265,3 +271,37 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     except OSError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
+
+
+@require_GET
+def person_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Feedback about one official's conduct: counts only (received, upheld, answered on time, satisfaction).
+
+    The official sees their own; reviewers (``evaluation.view``) those of their scope; no submitter, no content.
+    """
+    user = signed_in(request)
+    person = people_in_scope(user, Cap.EVALUATION_VIEW).filter(pk=pk).first()
+    if person is None and user.person_id == pk:
+        person = user.person
+    if person is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        year = min(max(int(request.GET.get("year", today.year)), 2000), today.year)
+    except ValueError:
+        year = today.year
+    about = Feedback.objects.filter(about_person=person, received_on__year=year)
+    counts = about.aggregate(
+        received=Count("pk"),
+        answered=Count("pk", filter=Q(state__in=[State.PUBLISHED, State.CLOSED])),
+        on_time=Count("pk", filter=Q(state__in=[State.PUBLISHED, State.CLOSED], published_on__lte=F("due_on"))),
+        upheld_count=Count("pk", filter=Q(upheld=True)),
+        not_upheld_count=Count("pk", filter=Q(upheld=False)),
+        satisfied=Count("pk", filter=Q(rating="satisfied")),
+        rated=Count("pk", filter=~Q(rating="")),
+    )
+    return render(
+        request,
+        "feedback/person.html",
+        {"person": person, "year": year, "counts": counts, "years": range(today.year, 2024, -1)},
+    )

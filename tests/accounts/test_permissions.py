@@ -583,6 +583,7 @@ CASES: dict[str, Case] = {
         data={"action": "accept", "version": "1"},
     ),
     "feedback:attachment": Case("get", feedback_attachment_url),
+    "feedback:person": Case("get", lambda p, r, o: reverse("feedback:person", args=[matrix_sheet(p, r, o).person_id])),
     "reports:transparency": Case("get", fixed("reports:transparency")),
     "open311:services": Case("get", lambda p, r, o: "/open311/v2/services.json"),
     "open311:service": Case("get", lambda p, r, o: f"/open311/v2/services/{matrix_service(p).code}.json"),

@@ -214,3 +214,34 @@ def test_a_breached_deadline_goes_one_level_up_once(province: Province, service:
         )
     ]
     assert AuditEvent.objects.filter(action="feedback.escalate").count() == 1
+
+
+def test_conduct_feedback_is_concluded_and_counted_on_the_officials_page(province: Province, service: Service) -> None:
+    official = person("Ngô Văn Chậm", province.division, sex="M")
+    clerk, head = province.users[Role.CHUYENVIEN], province.users[Role.TRUONGPHONG]
+    first = services.accept(
+        acting_user=clerk, feedback=services.submit(service=service, description=TEXT, about_person=official)
+    )
+    with pytest.raises(FeedbackError, match=r"^Phản ánh về cán bộ: hãy kết luận phản ánh đúng hay không đúng\.$"):
+        services.draft_answer(acting_user=clerk, feedback=first, answer="Đã kiểm điểm cán bộ.")
+    first = services.draft_answer(acting_user=clerk, feedback=first, answer="Đã kiểm điểm cán bộ.", upheld=True)
+    services.publish(acting_user=head, feedback=first)
+    second = services.accept(
+        acting_user=clerk, feedback=services.submit(service=service, description=TEXT, about_person=official)
+    )
+    services.draft_answer(acting_user=clerk, feedback=second, answer="Cán bộ làm đúng quy trình.", upheld=False)
+    client = Client()
+    client.force_login(head)
+    page = client.get(reverse("feedback:person", args=[official.pk])).content.decode()
+    values = dict(re.findall(r'<dd data-key="(\w+)">([^<]*)</dd>', page))
+    assert values == {
+        "received": "2",
+        "answered": "1",
+        "on_time": "1",
+        "upheld": "1",
+        "not_upheld": "1",
+        "satisfied": "0 / 0",
+    }
+    outsider = Client()
+    outsider.force_login(province.users[Role.CHUYENVIEN])  # no evaluation.view, not the official
+    assert outsider.get(reverse("feedback:person", args=[official.pk])).status_code == 404
