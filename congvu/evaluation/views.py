@@ -28,6 +28,7 @@ from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.evidence import collect_products
 from congvu.evaluation.models import AbsenceKind, Complaint, Period, Sheet, SheetRole, SheetState
 from congvu.evaluation.scope import visible_sheets
+from congvu.feedback.models import Feedback
 from congvu.org.models import Person, Unit
 
 EVIDENCE_REF = re.compile(r"^task:(\d+)/product:(\d+)$")
@@ -223,8 +224,12 @@ def _page(
         else:
             title, url = titles[key]
         action_list.append({"key": key, "title": title, "url": url, "form": form})
+    conduct = Feedback.objects.filter(
+        about_person_id=sheet.person_id, received_on__range=(sheet.period.start, sheet.period.end)
+    )
     context = {
         "sheet": sheet,
+        "conduct": {"received": conduct.count(), "upheld": conduct.filter(upheld=True).count()},
         "evidence": evidence,
         "preview": preview,
         "preview_error": preview_error,
