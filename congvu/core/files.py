@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 import zipfile
-from typing import Final
+from typing import Final, Protocol
 
 from django.core.files.base import File
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 
 # kind → (content type, extensions)
 KINDS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -55,3 +57,22 @@ def file_size(n: int, *, up: bool) -> str:
     scale = 10 if label == "MB" else 1
     value = (math.ceil if up else math.floor)(n * scale / unit) / scale
     return f"{value:.1f}".removesuffix(".0") + f" {label}" if label == "MB" else f"{int(value)} {label}"
+
+
+class StoredFile(Protocol):
+    """A stored upload (evidence, attachment) with its original name and sniffed content type."""
+
+    file: FieldFile
+    name: str
+    content_type: str
+
+
+def download(item: StoredFile | None) -> FileResponse:
+    """The file as an attachment (never rendered inline), or 404 when missing here or on disk."""
+    if item is None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts.scope import people_in_scope, signed_in
 from congvu.core.clients import client_ip, over_limit
+from congvu.core.files import download
 from congvu.core.policy import Cap
 from congvu.feedback import forms, rules, services
 from congvu.feedback.models import Attachment, Feedback, IdempotencyRecord, State
@@ -263,14 +264,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    item = Attachment.objects.filter(pk=pk, feedback__in=visible_feedback(request.user)).first()
-    if item is None:
-        raise Http404
-    try:
-        handle = item.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
+    return download(Attachment.objects.filter(pk=pk, feedback__in=visible_feedback(request.user)).first())
 
 
 @require_GET

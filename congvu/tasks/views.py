@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts.models import User
 from congvu.accounts.scope import has_capability, people_in_scope, signed_in, unit_in_scope, units_in_scope
 from congvu.audit.chain import history
+from congvu.core.files import download
 from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
 from congvu.org.models import Person, Unit, UnitStatus
@@ -377,14 +378,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """Download one evidence file of a visible task (as an attachment, never rendered inline)."""
-    item = Evidence.objects.filter(pk=pk, task__in=visible_tasks(request.user)).first()
-    if item is None:
-        raise Http404
-    try:
-        handle = item.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
+    return download(Evidence.objects.filter(pk=pk, task__in=visible_tasks(request.user)).first())
 
 
 # -- assigning -----------------------------------------------------------------------------
