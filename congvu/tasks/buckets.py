@@ -74,11 +74,16 @@ def bucket_counts(queryset: QuerySet[Task], today: date) -> dict[str, int]:
     return grouped_buckets(queryset, today).get((), dict.fromkeys(BUCKETS, 0))
 
 
+def bucket_for(state: str, deadline: date, completed_on: date | None, today: date) -> str | None:
+    """The bucket on ``today`` of a task in ``state`` with these dates; ``None`` when cancelled."""
+    if state == TaskState.CANCELLED:
+        return None
+    if state == TaskState.DONE:
+        assert completed_on is not None
+        return COMPLETED_ON_TIME if completed_on <= deadline else COMPLETED_LATE
+    return IN_PROGRESS_ON_TIME if today <= deadline else OVERDUE
+
+
 def bucket_of(task: Task, today: date) -> str | None:
     """The bucket of one task on ``today``; ``None`` for a cancelled task."""
-    if task.state == TaskState.CANCELLED:
-        return None
-    if task.state == TaskState.DONE:
-        assert task.completed_on is not None
-        return COMPLETED_ON_TIME if task.completed_on <= task.deadline else COMPLETED_LATE
-    return IN_PROGRESS_ON_TIME if today <= task.deadline else OVERDUE
+    return bucket_for(task.state, task.deadline, task.completed_on, today)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts.models import User
 from congvu.audit.chain import record
+from congvu.tasks import tallies
 from congvu.tasks.models import Task
 
 
@@ -99,8 +100,12 @@ def require_assigner(acting_user: User, task: Task, action: str) -> None:
 
 
 def save_task(task: Task, fields: list[str]) -> None:
+    """Save the changed ``fields`` of a locked task, its version moved on, and today's tallies with it."""
+    before = tallies.stored(task.pk) if tallies.TALLIED_FIELDS.intersection(fields) else None
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated_at"])
+    if before is not None:
+        tallies.moved(before=before, task=task)
 
 
 def task_subjects(task: Task) -> list[tuple[str, str]]:

@@ -574,3 +574,71 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.text[:80]}"
+
+
+class TallyDay(models.Model):
+    """A day whose task tallies (``TaskTally``) are complete: built by the daily job, kept by every change."""
+
+    day = models.DateField(_("ngày"), unique=True)
+    built_at = models.DateTimeField(_("thời điểm lập"))
+    tasks = models.PositiveIntegerField(_("số nhiệm vụ đã đếm"))
+
+    class Meta:
+        verbose_name = _("ngày tổng hợp nhiệm vụ")
+        verbose_name_plural = _("ngày tổng hợp nhiệm vụ")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class TaskTally(models.Model):
+    """The four reporting buckets of the tasks of one lead unit and one accountable person, on one day.
+
+    Derived, never edited by hand: rebuilt from the tasks each day (a task's bucket depends on the
+    day) and moved by one task at a time in the same transaction as each change of a task.
+    """
+
+    day = models.DateField(_("ngày"))
+    # The unique (day, lead unit, owner) index serves every read; no index of their own.
+    lead_unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    owner = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+", db_index=False)
+    completed_on_time = models.IntegerField(default=0)
+    completed_late = models.IntegerField(default=0)
+    in_progress_on_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp nhiệm vụ")
+        verbose_name_plural = _("số liệu tổng hợp nhiệm vụ")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "lead_unit", "owner"], name="tasks_tally_unique_day_unit_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.lead_unit_id}/{self.owner_id}"
+
+
+class OwnerTally(models.Model):
+    """The four reporting buckets of one accountable person's tasks (whatever the lead unit), on one day.
+
+    Kept beside ``TaskTally`` like it, so that the people with the most overdue work in the whole
+    province are read from an index, worst first.
+    """
+
+    day = models.DateField(_("ngày"))
+    owner = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+", db_index=False)
+    completed_on_time = models.IntegerField(default=0)
+    completed_late = models.IntegerField(default=0)
+    in_progress_on_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp nhiệm vụ theo người")
+        verbose_name_plural = _("số liệu tổng hợp nhiệm vụ theo người")
+        constraints = [models.UniqueConstraint(fields=["day", "owner"], name="tasks_ownertally_unique_day_owner")]
+        indexes = [
+            models.Index(fields=["day", "-overdue", "-completed_late", "owner"], name="tasks_ownertally_worst_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id}"

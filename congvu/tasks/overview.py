@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET
 from congvu.accounts.scope import scope_paths, signed_in, unit_in_scope
 from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
-from congvu.org.models import Person, Unit
-from congvu.tasks import coordination
+from congvu.org.models import Person, Unit, UnitStatus
+from congvu.tasks import coordination, tallies
 from congvu.tasks.buckets import BUCKETS, COMPLETED_LATE, LABELS, OVERDUE, grouped_buckets
 from congvu.tasks.coordination import OUTCOME_KEYS
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
@@ -39,9 +39,27 @@ PEOPLE_LIMIT = 50
 UNITS_PER_PAGE = 50
 
 
+@dataclass(frozen=True)
+class UnitRef:
+    """What a row shows of its unit: read as plain values (a province has thousands of communes)."""
+
+    pk: int
+    code: str
+    name: str
+    status: str
+    path: str
+
+    def get_status_display(self) -> str:
+        return str(UnitStatus(self.status).label)
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitRef:
+        return cls(unit.pk, unit.code, unit.name, unit.status, unit.path)
+
+
 @dataclass
 class Row:
-    unit: Unit
+    unit: UnitRef
     own: bool  # the tasks the unit leads itself, not those of its sub-units
     buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
     extensions: int = 0
@@ -91,16 +109,22 @@ def unit_rows(unit: Unit, today: date) -> list[Row]:
     """
     length = len(unit.path) + SEGMENT
     subtree = dict(Unit.objects.filter(path__startswith=unit.path).values_list("pk", "path"))
-    children = list(Unit.objects.filter(parent=unit).order_by("sort_order", "name", "id"))
-    rows = [Row(unit, own=True), *(Row(child, own=False) for child in children)]
+    children = Unit.objects.filter(parent=unit).order_by("sort_order", "name", "id")
+    refs = (UnitRef(*values) for values in children.values_list("pk", "code", "name", "status", "path"))
+    rows = [Row(UnitRef.of(unit), own=True), *(Row(ref, own=False) for ref in refs)]
     by_key = {r.unit.path if r.own else r.unit.path[:length]: r for r in rows}
 
     def row_of(unit_id: int) -> Row | None:
         path = subtree.get(unit_id)
         return None if path is None else by_key.get(path[:length] if len(path) >= length else path)
 
-    tasks = Task.objects.filter(subtree_filter(unit, "lead_unit_id"))
-    for (unit_id,), counts in grouped_buckets(tasks, today, ("lead_unit_id",)).items():
+    in_subtree = subtree_filter(unit, "lead_unit_id")
+    if tallies.ready(today):
+        per_unit = tallies.grouped(in_subtree, today, "lead_unit_id")
+    else:
+        live = grouped_buckets(Task.objects.filter(in_subtree), today, ("lead_unit_id",))
+        per_unit = {unit_id: counts for (unit_id,), counts in live.items()}
+    for unit_id, counts in per_unit.items():
         if (row := row_of(unit_id)) is not None:
             for b in BUCKETS:
                 row.buckets[b] += counts[b]
@@ -127,12 +151,24 @@ def unit_rows(unit: Unit, today: date) -> list[Row]:
 
 
 def people_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
-    """Accountable people of the subtree with tasks completed late or overdue, worst first (three queries).
+    """Accountable people of the subtree with tasks completed late or overdue, worst first.
 
-    Only late or overdue tasks are read to rank the people (grouped by owner from the owner
-    index); the four buckets and the names of the people listed are fetched afterwards.
+    From today's tallies when they are built (``congvu.tasks.tallies``, two queries), else from
+    the tasks: only late or overdue tasks are read to rank the people (grouped by owner from the
+    owner index), then the four buckets of the people listed. Then their names (one query).
     """
     in_subtree = subtree_filter(unit, "lead_unit_id")
+    if tallies.ready(today):
+        ranked = tallies.ranked_owners(in_subtree, today, PEOPLE_LIMIT)
+    else:
+        ranked = ranked_owners_live(in_subtree, today)
+    if not ranked:
+        return []
+    names = dict(Person.objects.filter(pk__in=[pk for pk, _ in ranked]).values_list("pk", "full_name"))
+    return [{"id": pk, "name": names.get(pk, ""), "buckets": [counts[b] for b in BUCKETS]} for pk, counts in ranked]
+
+
+def ranked_owners_live(in_subtree: Q, today: date) -> list[tuple[int, dict[str, int]]]:
     late = Q(state=TaskState.DONE, completed_on__gt=F("deadline"))
     overdue = ~Q(state__in=[TaskState.DONE, TaskState.CANCELLED]) & Q(deadline__lt=today)
     ranked = list(
@@ -144,14 +180,8 @@ def people_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
     )
     if not ranked:
         return []
-    names = dict(Person.objects.filter(pk__in=ranked).values_list("pk", "full_name"))
-    buckets = {
-        owner_id: [counts[b] for b in BUCKETS]
-        for (owner_id,), counts in grouped_buckets(
-            Task.objects.filter(in_subtree, owner_id__in=ranked), today, ("owner_id",)
-        ).items()
-    }
-    return [{"id": pk, "name": names.get(pk, ""), "buckets": buckets.get(pk, [0] * len(BUCKETS))} for pk in ranked]
+    counts = grouped_buckets(Task.objects.filter(in_subtree, owner_id__in=ranked), today, ("owner_id",))
+    return [(pk, counts[(pk,)]) for pk in ranked]
 
 
 def _start_unit(request: HttpRequest) -> Unit:

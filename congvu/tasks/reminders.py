@@ -33,7 +33,7 @@ from congvu.accounts.models import RoleAssignment, User
 from congvu.core.workcal import default_calendar
 from congvu.notifications.models import Kind, SweepRun
 from congvu.notifications.services import LEADER_ROLES, notify
-from congvu.tasks import coordination, difficulties, recurring
+from congvu.tasks import coordination, difficulties, recurring, tallies
 from congvu.tasks.changes import dmy
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
 from congvu.tasks.rules import REMINDER_WORKING_DAYS, SWEEP_CATCH_UP_WORKING_DAYS
@@ -201,6 +201,7 @@ def send_digests(today: date) -> int:
 def sweep(today: date | None = None) -> SweepRun:
     """Run the day's reminders, notices, escalations and digests (idempotent)."""
     today = today or timezone.localdate()
+    tallies.ensure(today)  # every day, working or not: an open task becomes overdue on any day
     with transaction.atomic():
         run, _created = SweepRun.objects.select_for_update().get_or_create(
             day=today, defaults={"started_at": timezone.now()}

@@ -30,7 +30,7 @@ from congvu.core.workcal import default_calendar
 from congvu.notifications.models import Kind
 from congvu.notifications.services import notify, users_of
 from congvu.org.models import Appointment, Person, Unit, UnitStatus
-from congvu.tasks import coordination, evidence
+from congvu.tasks import coordination, evidence, tallies
 from congvu.tasks.changes import StaleTask as StaleTask
 from congvu.tasks.changes import TaskError as TaskError
 from congvu.tasks.changes import (
@@ -345,6 +345,7 @@ def assign_task(
         original_deadline=deadline,
         priority=priority,
     )
+    tallies.moved(before=None, task=task)
     TaskProduct.objects.bulk_create(
         [
             TaskProduct(

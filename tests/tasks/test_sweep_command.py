@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from congvu.notifications.models import Notification
+from congvu.tasks.models import Task, TaskTally
 from tests.tasks.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,16 @@ def test_sweep_sends_the_reminder_and_the_digest_once(world: World) -> None:
 def test_a_bad_date_is_refused() -> None:
     with pytest.raises(CommandError, match=r"^not a date \(YYYY-MM-DD\): 2026-13-01$"):
         run("--date", "2026-13-01")
+
+
+def test_rebuild_tallies_counts_rows_written_behind_the_services(world: World) -> None:
+    task = world.assign(deadline=date(2026, 3, 17))
+    run()  # builds the 16th's tallies: one task in progress
+    assert list(TaskTally.objects.values_list("in_progress_on_time", "overdue")) == [(1, 0)]
+    Task.objects.filter(pk=task.pk).update(
+        deadline=date(2026, 3, 13), original_deadline=date(2026, 3, 13), assigned_on=date(2026, 3, 2)
+    )  # a restore, say
+    run()
+    assert list(TaskTally.objects.values_list("in_progress_on_time", "overdue")) == [(1, 0)]  # not seen
+    assert run("--rebuild-tallies").splitlines()[0] == "tallies 2026-03-16: 1 tasks counted"
+    assert list(TaskTally.objects.values_list("in_progress_on_time", "overdue")) == [(0, 1)]
