@@ -16,6 +16,7 @@ _MENU = [
     ("tasks:overview", _("Tổng hợp")),
     ("evaluation:my", _("Đánh giá")),
     ("feedback:inbox", _("Phản ánh")),
+    ("feedback:routing", _("Chuyển xử lý")),
     ("org:tree", _("Tổ chức")),
     ("org:person_list", _("Cán bộ")),
     ("org:import", _("Nhập Excel")),

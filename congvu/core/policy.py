@@ -47,6 +47,7 @@ class Cap(StrEnum):
     EVALUATION_VIEW = "evaluation.view"  # read the evaluation sheets and results of the scope
     FEEDBACK_HANDLE = "feedback.handle"  # triage, route and draft answers to the public's feedback of the scope
     FEEDBACK_APPROVE = "feedback.approve"  # approve and publish the answers of the scope's units
+    FEEDBACK_ROUTING = "feedback.routing"  # keep the routing rules (category and place → unit) of the scope
 
 
 _EVERYONE = frozenset({Cap.ORG_VIEW, Cap.TOKEN_OWN})
@@ -58,7 +59,15 @@ _LEADERSHIP = frozenset(
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.ADMIN: frozenset(Cap),
     Role.NOIVU: _EVERYONE
-    | {Cap.ORG_EDIT, Cap.ORG_IMPORT, Cap.PERSON_PID_VIEW, Cap.AUDIT_VIEW, Cap.EVALUATION_VIEW, Cap.FEEDBACK_HANDLE},
+    | {
+        Cap.ORG_EDIT,
+        Cap.ORG_IMPORT,
+        Cap.PERSON_PID_VIEW,
+        Cap.AUDIT_VIEW,
+        Cap.EVALUATION_VIEW,
+        Cap.FEEDBACK_HANDLE,
+        Cap.FEEDBACK_ROUTING,
+    },
     Role.LANHDAO: _EVERYONE | _LEADERSHIP,
     Role.GIAMDOC: _EVERYONE | _LEADERSHIP,
     Role.TRUONGPHONG: _EVERYONE | _LEADERSHIP,
@@ -177,6 +186,9 @@ URL_POLICY: dict[str, Access] = {
     "feedback:attachment": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     # feedback about one official's conduct (counts): the official, and evaluation.view over them
     "feedback:person": Access(scoped=True),
+    # routing rules: Sở Nội vụ (and the administrator) keep them
+    "feedback:routing": _needs(Cap.FEEDBACK_ROUTING),
+    "feedback:routing_edit": _needs(Cap.FEEDBACK_ROUTING, scoped=True),
     # reports: the public transparency page (aggregate, non-personal)
     "reports:transparency": PUBLIC,
     "open311:services": PUBLIC,

@@ -79,3 +79,30 @@ class ActionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         return super().clean() or {}
+
+
+class RoutingRuleForm(forms.Form):
+    """A routing rule as typed on the page; the service checks scope, the box and the unit."""
+
+    service = forms.ModelChoiceField(
+        label=_("Lĩnh vực (bỏ trống: mọi lĩnh vực)"), queryset=Service.objects.order_by("group", "name"), required=False
+    )
+    place_contains = forms.CharField(label=_("Địa chỉ có chứa (vd. tên xã, phường)"), max_length=200, required=False)
+    lat_min = forms.CharField(label=_("Vĩ độ từ"), max_length=20, required=False)
+    lat_max = forms.CharField(label=_("Vĩ độ đến"), max_length=20, required=False)
+    long_min = forms.CharField(label=_("Kinh độ từ"), max_length=20, required=False)
+    long_max = forms.CharField(label=_("Kinh độ đến"), max_length=20, required=False)
+    unit_code = forms.CharField(label=_("Mã đơn vị xử lý"), max_length=40)
+    priority = forms.IntegerField(label=_("Thứ tự ưu tiên (nhỏ trước)"), min_value=0, max_value=10_000, initial=100)
+    active = forms.BooleanField(label=_("Đang áp dụng"), required=False, initial=True)
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+
+class RouteTestForm(forms.Form):
+    """Try the rules: which unit would handle a submission of this service at this place."""
+
+    test_service = forms.ModelChoiceField(label=_("Lĩnh vực"), queryset=Service.objects.order_by("group", "name"))
+    test_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    test_lat = forms.DecimalField(label=_("Vĩ độ"), required=False, min_value=-90, max_value=90, decimal_places=6)
+    test_long = forms.DecimalField(label=_("Kinh độ"), required=False, min_value=-180, max_value=180, decimal_places=6)

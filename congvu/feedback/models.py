@@ -44,6 +44,47 @@ class Service(models.Model):
         return self.name
 
 
+class RoutingRule(models.Model):
+    """Category and place → the unit that handles a submission (kept by Sở Nội vụ, first match wins).
+
+    A rule matches a submission when its service is the submission's (or the rule names no
+    service) and its place matches: the address contains ``place_contains`` (letters compared
+    without case and accents), or the coordinates lie inside the box; a rule with neither matches
+    any place. Rules are tried by ``priority`` (lower first), then age.
+    """
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("lĩnh vực"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routing_rules",
+    )
+    place_contains = models.CharField(_("địa chỉ có chứa"), max_length=200, blank=True)
+    lat_min = models.DecimalField(_("vĩ độ từ"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lat_max = models.DecimalField(_("vĩ độ đến"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long_min = models.DecimalField(_("kinh độ từ"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long_max = models.DecimalField(_("kinh độ đến"), max_digits=9, decimal_places=6, null=True, blank=True)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị xử lý"), on_delete=models.PROTECT, related_name="+")
+    priority = models.PositiveIntegerField(_("thứ tự ưu tiên"), default=100)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("quy tắc chuyển xử lý")
+        verbose_name_plural = _("quy tắc chuyển xử lý")
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.priority}: {self.service or '*'} {self.place_contains} → {self.unit}"
+
+    @property
+    def has_box(self) -> bool:
+        return self.lat_min is not None
+
+
 class State(models.TextChoices):
     RECEIVED = "received", _("Mới tiếp nhận")
     ACCEPTED = "accepted", _("Đang xử lý")

@@ -33,7 +33,8 @@ from congvu.core.files import KINDS, file_size, sniff
 from congvu.core.policy import Cap
 from congvu.core.workcal import default_calendar
 from congvu.feedback import rules
-from congvu.feedback.models import Attachment, Feedback, Rating, Service, State, Track
+from congvu.feedback.models import Attachment, Feedback, Rating, RoutingRule, Service, State, Track
+from congvu.feedback.routing import fold, route
 from congvu.org.models import Person, Unit, UnitStatus
 
 SUBMIT: Final = "feedback.submit"
@@ -45,6 +46,7 @@ DRAFT: Final = "feedback.draft"
 PUBLISH: Final = "feedback.publish"
 RATE: Final = "feedback.rate"
 REOPEN: Final = "feedback.reopen"
+ROUTING_RULE: Final = "feedback.routing_rule"
 
 MIN_DESCRIPTION: Final = 10
 MAX_DESCRIPTION: Final = 10_000
@@ -139,13 +141,6 @@ def check_attachments(files: Sequence[File]) -> list[tuple[str, str, bytes]]:  #
     return result
 
 
-def route(service: Service, about_unit: Unit | None) -> Unit:
-    """The unit that handles a submission: the unit it is about when given, else the service's unit."""
-    if about_unit is not None and about_unit.status == UnitStatus.ACTIVE:
-        return about_unit
-    return service.default_unit
-
-
 def _state(f: Feedback) -> dict[str, Any]:
     return {
         "state": f.state,
@@ -229,7 +224,7 @@ def submit(
         submitter_email_hash=keyed_hash(email),
         ip_hash=keyed_hash(ip),
         channel=channel,
-        responsible_unit=route(service, about_unit),
+        responsible_unit=route(service, about_unit, address=address, lat=latitude, long=longitude),
         received_at=now,
         received_on=timezone.localdate(),
     )
@@ -454,3 +449,92 @@ def reopen(*, feedback: Feedback, reason: str) -> Feedback:
     _save(f, ["state", "reopened", "status_note", "due_on"])
     _record(None, REOPEN, f, before, {"reason": f.status_note})
     return f
+
+
+# -- routing rules (Sở Nội vụ) ----------------------------------------------------------------
+
+MAX_PRIORITY: Final = 10_000
+
+
+def _rule_state(rule: RoutingRule) -> dict[str, Any]:
+    return {
+        "service": rule.service.code if rule.service else None,
+        "place_contains": rule.place_contains,
+        "box": [str(v) for v in (rule.lat_min, rule.lat_max, rule.long_min, rule.long_max)] if rule.has_box else None,
+        "unit_id": rule.unit_id,
+        "priority": rule.priority,
+        "active": rule.active,
+        "note": rule.note,
+        "version": rule.version,
+    }
+
+
+@transaction.atomic
+def save_routing_rule(
+    *,
+    acting_user: User,
+    rule: RoutingRule | None,
+    unit: Unit,
+    service: Service | None = None,
+    place_contains: str = "",
+    box: tuple[Any, Any, Any, Any] | None = None,
+    priority: int = 100,
+    active: bool = True,
+    note: str = "",
+    expected_version: int | None = None,
+) -> RoutingRule:
+    """Create (``rule`` None) or change a routing rule; ``box`` is (lat from, lat to, long from, long to)."""
+    roots = scope_paths(acting_user, Cap.FEEDBACK_ROUTING)
+    if rule is not None:
+        rule = RoutingRule.objects.select_for_update().select_related("unit", "service").get(pk=rule.pk)
+        if not any(rule.unit.path.startswith(p) for p in roots):
+            raise FeedbackError(_("Quy tắc này nằm ngoài phạm vi của bạn."))
+        if expected_version is not None and rule.version != expected_version:
+            raise StaleFeedback(_("Quy tắc đã được người khác sửa; vui lòng tải lại trang và thử lại."))
+    if not any(unit.path.startswith(p) for p in roots):
+        raise FeedbackError(_("Đơn vị %(name)s nằm ngoài phạm vi của bạn.") % {"name": unit.name})
+    if unit.status != UnitStatus.ACTIVE:
+        raise FeedbackError(_("Đơn vị %(name)s không còn hoạt động.") % {"name": unit.name})
+    place = " ".join(place_contains.split())
+    if len(place) > 200:
+        raise FeedbackError(_("Địa chỉ dài quá %(n)s ký tự.") % {"n": 200})
+    if place and not fold(place):
+        raise FeedbackError(_("Địa chỉ phải có chữ hoặc số."))
+    corners: list[Decimal | None] = [None, None, None, None]
+    if box is not None and any(v not in (None, "") for v in box):
+        if any(v in (None, "") for v in box):
+            raise FeedbackError(
+                _("Hãy cho đủ bốn giới hạn của vùng (vĩ độ từ, đến; kinh độ từ, đến), hoặc bỏ trống cả bốn.")
+            )
+        corners = [
+            _coordinate(box[0], -90, 90, _("Vĩ độ")),
+            _coordinate(box[1], -90, 90, _("Vĩ độ")),
+            _coordinate(box[2], -180, 180, _("Kinh độ")),
+            _coordinate(box[3], -180, 180, _("Kinh độ")),
+        ]
+        if corners[0] > corners[1] or corners[2] > corners[3]:  # type: ignore[operator]
+            raise FeedbackError(_("Giới hạn “từ” của vùng phải nhỏ hơn hoặc bằng giới hạn “đến”."))
+    if not 0 <= priority <= MAX_PRIORITY:
+        raise FeedbackError(_("Thứ tự ưu tiên phải từ 0 đến %(n)s.") % {"n": MAX_PRIORITY})
+    if len(note) > 300:
+        raise FeedbackError(_("Ghi chú dài quá %(n)s ký tự.") % {"n": 300})
+    before = _rule_state(rule) if rule is not None else None
+    if rule is None:
+        rule = RoutingRule()
+    else:
+        rule.version += 1
+    rule.unit, rule.service, rule.place_contains = unit, service, place
+    rule.lat_min, rule.lat_max, rule.long_min, rule.long_max = corners
+    rule.priority, rule.active, rule.note = priority, active, note.strip()
+    rule.save()
+    record(
+        acting_user=acting_user,
+        action=ROUTING_RULE,
+        object_type="routing_rule",
+        object_id=rule.pk,
+        object_label=str(rule),
+        before=before,
+        after=_rule_state(rule),
+        subjects=[("unit", str(unit.pk))],
+    )
+    return rule

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congvu.feedback import views
+from congvu.feedback import routing_views, views
 
 app_name = "feedback"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("inbox/<int:pk>/act/", views.act, name="act"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("people/<int:pk>/", views.person_page, name="person"),
+    path("routing/", routing_views.rules_page, name="routing"),
+    path("routing/<int:pk>/", routing_views.rule_edit, name="routing_edit"),
 ]

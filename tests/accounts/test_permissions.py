@@ -23,7 +23,7 @@ from congvu.audit.models import AuditEvent
 from congvu.core.policy import URL_POLICY, Cap, Role, capabilities_of
 from congvu.evaluation.models import Complaint, Decision, Sheet
 from congvu.feedback import services as feedback_services
-from congvu.feedback.models import Attachment, Feedback, Service
+from congvu.feedback.models import Attachment, Feedback, RoutingRule, Service
 from congvu.org.models import ImportRun, Unit
 from congvu.tasks import services as task_services
 from congvu.tasks.models import (
@@ -339,6 +339,12 @@ def matrix_feedback(p: Province, own: bool, role: str = "admin", state: str = "r
     return feedback
 
 
+def matrix_rule_url(p: Province, role: str, own: bool) -> str:
+    """A routing rule to the division ("own") or to a unit outside the role's scope."""
+    rule = RoutingRule.objects.create(unit=p.division if own else p.other_unit(role), place_contains="Phường 1")
+    return reverse("feedback:routing_edit", args=[rule.pk])
+
+
 def feedback_attachment_url(p: Province, role: str, own: bool) -> str:
     item = Attachment(
         feedback=matrix_feedback(p, own, role), name="anh.pdf", content_type="application/pdf", size=9, sha256="0" * 64
@@ -584,6 +590,14 @@ CASES: dict[str, Case] = {
     ),
     "feedback:attachment": Case("get", feedback_attachment_url),
     "feedback:person": Case("get", lambda p, r, o: reverse("feedback:person", args=[matrix_sheet(p, r, o).person_id])),
+    "feedback:routing": Case("get", fixed("feedback:routing")),
+    "feedback:routing_edit": Case(
+        "post",
+        matrix_rule_url,
+        ok=302,
+        writes=True,
+        body=lambda p: {"unit_code": p.division.code, "priority": "5", "version": "1", "active": "on"},
+    ),
     "reports:transparency": Case("get", fixed("reports:transparency")),
     "open311:services": Case("get", lambda p, r, o: "/open311/v2/services.json"),
     "open311:service": Case("get", lambda p, r, o: f"/open311/v2/services/{matrix_service(p).code}.json"),
