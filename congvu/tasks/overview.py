@@ -33,6 +33,7 @@ from congvu.tasks.buckets import BUCKETS, COMPLETED_LATE, LABELS, OVERDUE, group
 from congvu.tasks.coordination import OUTCOME_KEYS
 from congvu.tasks.models import Coordination, Difficulty, Extension, ExtensionState, Task, TaskState
 from congvu.tasks.reminders import ACTIVE_STATES
+from congvu.tasks.scope import subtree_filter
 
 SEGMENT = coordination.SEGMENT
 PEOPLE_LIMIT = 50
@@ -92,13 +93,6 @@ class Row:
 def _by_unit(queryset: QuerySet[Any], unit_field: str, aggregates: dict[str, Count]) -> list[dict[str, Any]]:
     """Aggregates per unit id (a GROUP BY on the indexed foreign key, read from the index alone)."""
     return list(queryset.values(unit_field).annotate(**aggregates).order_by())
-
-
-def subtree_filter(unit: Unit, field: str) -> Q:
-    """Rows whose ``field`` (a unit id) lies in the unit's subtree; nothing to filter when the unit is the only root."""
-    if unit.parent_id is None and not Unit.objects.filter(parent__isnull=True).exclude(pk=unit.pk).exists():
-        return Q()
-    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=unit.path).values("pk")})
 
 
 def unit_rows(unit: Unit, today: date) -> list[Row]:

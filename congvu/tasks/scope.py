@@ -76,3 +76,10 @@ def bucket_q(bucket: str, today: date) -> Q:
         OVERDUE: open_ & Q(deadline__lt=today),
     }
     return conditions[bucket]
+
+
+def subtree_filter(unit: Unit, field: str) -> Q:
+    """Rows whose ``field`` (a unit id) lies in the unit's subtree; nothing to filter when the unit is the only root."""
+    if unit.parent_id is None and not Unit.objects.filter(parent__isnull=True).exclude(pk=unit.pk).exists():
+        return Q()
+    return Q(**{f"{field}__in": Unit.objects.filter(path__startswith=unit.path).values("pk")})

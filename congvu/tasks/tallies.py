@@ -150,6 +150,12 @@ def grouped(where: Q, day: date, by: str) -> dict[int, dict[str, int]]:
     return {row[by]: {b: int(row[f"n_{b}"]) for b in BUCKETS} for row in rows}
 
 
+def counts(where: Q, day: date) -> dict[str, int]:
+    """The four counts of the tallies matching ``where``, summed (one query). Call only when ``ready(day)``."""
+    sums = TaskTally.objects.filter(where, day=day).aggregate(**{b: Sum(b) for b in BUCKETS})
+    return {b: int(sums[b] or 0) for b in BUCKETS}
+
+
 def ranked_owners(where: Q, day: date, limit: int) -> list[tuple[int, dict[str, int]]]:
     """The owners with tasks completed late or overdue, worst first, with their four counts.
 

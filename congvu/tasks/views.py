@@ -16,12 +16,12 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,7 +33,7 @@ from congvu.core.files import download
 from congvu.core.policy import Cap
 from congvu.core.xlsx import xlsx_response
 from congvu.org.models import Person, Unit, UnitStatus
-from congvu.tasks import coordination, difficulties, forms, recurring, services
+from congvu.tasks import coordination, difficulties, forms, recurring, services, tallies
 from congvu.tasks.buckets import BUCKETS, LABELS, bucket_counts, bucket_of
 from congvu.tasks.models import (
     Coordination,
@@ -47,7 +47,7 @@ from congvu.tasks.models import (
     TaskSeries,
     TaskState,
 )
-from congvu.tasks.scope import bucket_q, mine_q, visible_task, visible_tasks
+from congvu.tasks.scope import bucket_q, mine_q, subtree_filter, visible_task, visible_tasks
 
 PAGE_SIZE = 25
 
@@ -59,12 +59,32 @@ def _today() -> date:
 # -- lists ---------------------------------------------------------------------------------
 
 
-def _task_list(request: HttpRequest, tasks: QuerySet[Task], context: dict[str, Any]) -> HttpResponse:
-    """Filters (state, bucket), the four bucket counts and one page of tasks: constant queries."""
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told how many objects there are (from the tallies) instead of counting them."""
+
+    def __init__(self, object_list: Any, per_page: int, known_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+def _task_list(
+    request: HttpRequest, tasks: QuerySet[Task], context: dict[str, Any], tallied: Q | None = None
+) -> HttpResponse:
+    """Filters (state, bucket), the four bucket counts and one page of tasks: constant queries.
+
+    ``tallied``: the filter of today's tallies (``congvu.tasks.tallies``) that selects the same
+    tasks as ``tasks``; when given and the tallies are built, the counts come from them instead
+    of a count over the tasks (a province has a million).
+    """
     today = _today()
     state = request.GET.get("state", "")
     bucket = request.GET.get("bucket", "")
-    counts = bucket_counts(tasks, today)
+    from_tallies = tallied is not None and tallies.ready(today)
+    counts = tallies.counts(tallied, today) if tallied is not None and from_tallies else bucket_counts(tasks, today)
     filtered = tasks
     if state in TaskState.values:
         filtered = filtered.filter(state=state)
@@ -84,7 +104,12 @@ def _task_list(request: HttpRequest, tasks: QuerySet[Task], context: dict[str, A
     query.pop("page", None)
     query["format"] = "xlsx"
     context["export_url"] = f"{context['list_url']}?{query.urlencode()}"
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator: Paginator = Paginator(filtered, PAGE_SIZE)  # type: ignore[type-arg]
+    if from_tallies and not state and not (owner.isdigit() and len(owner) < 19):
+        # every task, or one bucket: the tallies know how many (cancelled tasks are in no bucket)
+        known = counts[bucket] if bucket else sum(counts.values()) + tasks.filter(state=TaskState.CANCELLED).count()
+        paginator = _CountedPaginator(filtered, PAGE_SIZE, known)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [(task, LABELS[b] if (b := bucket_of(task, today)) else "") for task in page]
     context |= {
         "page": page,
@@ -149,14 +174,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 def unit_board(request: HttpRequest, pk: int) -> HttpResponse:
     """Nhiệm vụ của đơn vị: the tasks led by the unit or a unit below it."""
     unit = unit_in_scope(request.user, Cap.ORG_VIEW, pk)
+    in_subtree = subtree_filter(unit, "lead_unit_id")
     return _task_list(
         request,
-        Task.objects.filter(lead_unit_id__in=Unit.objects.filter(path__startswith=unit.path).values("pk")),
+        Task.objects.filter(in_subtree),
         {
             "title": _("Nhiệm vụ của đơn vị"),
             "list_url": reverse("tasks:unit_board", args=[unit.pk]),
             "unit": unit,
         },
+        tallied=in_subtree,
     )
 
 

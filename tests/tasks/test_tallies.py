@@ -228,3 +228,27 @@ def test_a_refused_or_stale_change_moves_nothing(world: World) -> None:
         assert (
             kept(day) == before == live(day) == {(world.province.division.pk, world.owner.pk): buckets(in_progress=1)}
         )
+
+
+def test_unit_board_counts_from_tallies_equal_the_tasks(world: World) -> None:
+    province = world.province
+    with on(date(2026, 3, 2)):
+        world.assign(deadline=date(2026, 3, 6))
+        world.assign(lead_unit=province.agency, deadline=date(2026, 3, 31))
+        cancelled = world.assign(deadline=date(2026, 3, 20))
+        services.cancel_task(acting_user=world.leader, task=cancelled, reason="Không còn cần thiết")
+    client = Client()
+    client.force_login(province.users[Role.LANHDAO])
+
+    def board(**params: str) -> tuple[Any, ...]:
+        response = client.get(f"/tasks/unit/{province.agency.pk}/", params)
+        assert response.status_code == 200
+        page = response.context["page"]
+        return response.context["buckets"], response.context["total"], page.paginator.count, [t.pk for t in page]
+
+    with on(date(2026, 3, 16)):
+        live = [board(), board(bucket="overdue"), board(state="cancelled"), board(owner=str(world.owner.pk))]
+        tallies.rebuild(date(2026, 3, 16))
+        kept_ = [board(), board(bucket="overdue"), board(state="cancelled"), board(owner=str(world.owner.pk))]
+    assert kept_ == live
+    assert [(b[0][3][2], b[1], b[2]) for b in live] == [(1, 2, 3), (1, 2, 1), (1, 2, 1), (1, 2, 3)]
