@@ -35,6 +35,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.db.models import Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
@@ -43,8 +44,9 @@ def main() -> None:
     from congvu.accounts.models import User
     from congvu.demo.generator import province
     from congvu.org.models import Unit
+    from congvu.tasks import tallies
     from congvu.tasks.buckets import bucket_counts
-    from congvu.tasks.models import Task
+    from congvu.tasks.models import Task, TaskTally
     from congvu.tasks.scope import mine_q
 
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 15
@@ -118,13 +120,17 @@ def main() -> None:
     def buckets() -> object:
         return bucket_counts(Task.objects.all(), today)
 
+    def from_tallies() -> object:
+        return tallies.counts(Q(), today)
+
     def group_by() -> object:
         with connection.cursor() as cursor:
             cursor.execute(reference_sql)
             return cursor.fetchall()
 
-    runs: dict[str, list[float]] = {"buckets": [], "group by": []}
-    measured: dict[str, Callable[[], object]] = {"buckets": buckets, "group by": group_by}
+    assert tallies.ready(today), "today's tallies are not built (benchmarks.task_data builds them)"
+    runs: dict[str, list[float]] = {"buckets": [], "group by": [], "tallies": []}
+    measured: dict[str, Callable[[], object]] = {"buckets": buckets, "group by": group_by, "tallies": from_tallies}
     for fn in measured.values():
         fn()
     for _ in range(bucket_repeat):
@@ -144,6 +150,9 @@ def main() -> None:
         "reference_sql": reference_sql,
         "plan": explain(connection, bucket_sql),
         "reference_plan": explain(connection, reference_sql),
+        "tallies_ms": _median_ms(runs["tallies"]),
+        "tallies_equal": from_tallies() == counts,
+        "tally_rows": TaskTally.objects.filter(day=today).count(),
     }
     print(json.dumps(out, ensure_ascii=False))
 
