@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "congvu.audit",
     "congvu.accounts",
     "congvu.org",
+    "congvu.dossiers",
     "congvu.tasks",
     "congvu.notifications",
     "congvu.evaluation",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files served by the application itself (``congvu serve`` collects them first): no web server to set up.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,7 +149,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"  # hashed names, gzip; needs collectstatic
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -227,10 +230,12 @@ CONGVU_RULES_DIRS = [Path(p) for p in env_list("CONGVU_RULES_DIRS", [])]
 CONGVU_RULESET = env_str("CONGVU_RULESET", "")
 # The feedback deadlines file (a province's corrected copy of congvu/feedback/rules/deadlines.yaml); empty: the shipped one.
 CONGVU_FEEDBACK_RULES = env_str("CONGVU_FEEDBACK_RULES", "")
+# The service index of Decision 766 (groups, measures, formulas, dated): a province's file, else the shipped one.
+CONGVU_SERVICE_INDEX_RULES = env_str("CONGVU_SERVICE_INDEX_RULES", "")
 # Reverse proxies in front of the server (their X-Forwarded-For is trusted), and the public portal's limit.
 CONGVU_TRUSTED_PROXIES = env_list("CONGVU_TRUSTED_PROXIES", [])
 CONGVU_FEEDBACK_RATE_PER_HOUR = env_int("CONGVU_FEEDBACK_RATE_PER_HOUR", 20, minimum=1)
-# Rate-limit counters shared by every worker process: in the database (no extra server).
+# A cache shared by every worker process, in the database (no extra server); the rate limits count in core_ratecounter.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -92,6 +92,10 @@ def env_secret(name: str, *, required: bool, dev_default: str) -> str:
     return raw
 
 
+# Django's SQLite backend plus a queue for the writers of several processes (see congvu/core/sqlite/base.py).
+SQLITE_ENGINE = "congvu.core.sqlite"
+
+
 def sqlite_options() -> dict[str, Any]:
     """WAL journal, IMMEDIATE write transactions and a busy timeout for SQLite."""
     return {
@@ -108,7 +112,7 @@ def env_database(name: str, default_sqlite: Path) -> dict[str, Any]:
     if raw is None:
         default_sqlite.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(default_sqlite),
             "OPTIONS": sqlite_options(),
         }
@@ -120,6 +124,7 @@ def env_database(name: str, default_sqlite: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
         config["OPTIONS"] = sqlite_options()
         config["CONN_MAX_AGE"] = 0
     return config

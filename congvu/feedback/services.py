@@ -192,9 +192,14 @@ def submit(
     email: str = "",
     ip: str = "",
     files: Sequence[File] = (),  # type: ignore[type-arg]
+    checked_files: Sequence[tuple[str, str, bytes]] | None = None,
     channel: str = "portal",
 ) -> Feedback:
-    """Record a submission from the public (no account); returns it with its tracking code."""
+    """Record a submission from the public (no account); returns it with its tracking code.
+
+    ``checked_files``: what :func:`check_attachments` made of ``files`` when the caller ran it before its
+    own transaction (images are decoded and re-encoded: not to be done while holding SQLite's write lock).
+    """
     if not service.active:
         raise FeedbackError(_("Lĩnh vực “%(name)s” hiện không tiếp nhận.") % {"name": service.name})
     text = description.strip()
@@ -206,7 +211,7 @@ def submit(
     longitude = _coordinate(long, -180, 180, _("Kinh độ"))
     if (latitude is None) != (longitude is None):
         raise FeedbackError(_("Hãy cho cả vĩ độ và kinh độ, hoặc không cho cả hai."))
-    attachments = check_attachments(files)
+    attachments = check_attachments(files) if checked_files is None else list(checked_files)
     now = timezone.now()
     feedback = Feedback.objects.create(
         tracking_code=new_code(),
@@ -486,7 +491,7 @@ def save_routing_rule(
     """Create (``rule`` None) or change a routing rule; ``box`` is (lat from, lat to, long from, long to)."""
     roots = scope_paths(acting_user, Cap.FEEDBACK_ROUTING)
     if rule is not None:
-        rule = RoutingRule.objects.select_for_update().select_related("unit", "service").get(pk=rule.pk)
+        rule = RoutingRule.objects.select_for_update(of=("self",)).select_related("unit", "service").get(pk=rule.pk)
         if not any(rule.unit.path.startswith(p) for p in roots):
             raise FeedbackError(_("Quy tắc này nằm ngoài phạm vi của bạn."))
         if expected_version is not None and rule.version != expected_version:

@@ -71,6 +71,8 @@ def portal(request: HttpRequest) -> HttpResponse:
     key = shown[1]
     body = hashlib.sha256(json.dumps(request.POST.dict(), sort_keys=True).encode()).hexdigest()
     try:
+        # Photos are re-encoded before the transaction begins: on SQLite it holds the write lock of the database.
+        checked_files = services.check_attachments(d["attachments"])
         with transaction.atomic():
             previous = IdempotencyRecord.objects.select_for_update().filter(scope="portal", key=key).first()
             if previous is not None:
@@ -85,7 +87,7 @@ def portal(request: HttpRequest) -> HttpResponse:
                 name=d["name"],
                 contact=d["contact"],
                 ip=ip,
-                files=d["attachments"],
+                checked_files=checked_files,
             )
             IdempotencyRecord.objects.create(
                 scope="portal", key=key, body_hash=body, status=201, response={"code": feedback.tracking_code}
