@@ -29,6 +29,7 @@ from congvu.evaluation.sheets_api import router as sheets_router
 from congvu.feedback.api import router as feedback_router
 from congvu.org.models import Appointment, Person, Unit
 from congvu.org.search import fold
+from congvu.reports.api import router as reports_router
 from congvu.tasks.api import router as tasks_router
 
 
@@ -52,6 +53,7 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/evaluation", sheets_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/tasks", tasks_router)
+api.add_router("/reports", reports_router)
 
 
 @api.exception_handler(ValidationError)

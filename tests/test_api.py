@@ -130,6 +130,7 @@ def test_openapi_document_lists_the_routes() -> None:
         "/api/v1/me",
         "/api/v1/people",
         "/api/v1/people/{person_id}",
+        "/api/v1/reports/units/{unit_id}/service",
         "/api/v1/tasks",
         "/api/v1/tasks/assign",
         "/api/v1/tasks/coordinations/{coordination_id}/answer",

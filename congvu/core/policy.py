@@ -188,6 +188,8 @@ URL_POLICY: dict[str, Access] = {
     "feedback:person": Access(scoped=True),
     # routing rules: Sở Nội vụ (and the administrator) keep them
     "feedback:routing": _needs(Cap.FEEDBACK_ROUTING),
+    # a unit's service to the public (feedback and dossier counts, the 766 index): whoever sees the unit
+    "reports:unit": _needs(Cap.ORG_VIEW, scoped=True),
     "feedback:routing_edit": _needs(Cap.FEEDBACK_ROUTING, scoped=True),
     # reports: the public transparency page (aggregate, non-personal)
     "reports:transparency": PUBLIC,
@@ -239,6 +241,7 @@ URL_POLICY: dict[str, Access] = {
     "api:sheet_complain": Access(scoped=True),
     "api:complaint_resolve": _needs(Cap.EVALUATION_REVIEW, scoped=True),
     "api:person_year": Access(scoped=True),
+    "api:report_unit_service": _needs(Cap.ORG_VIEW, scoped=True),
     "api:feedback_list": _needs(Cap.FEEDBACK_HANDLE),
     "api:feedback_detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "api:feedback_act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),

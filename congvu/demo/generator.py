@@ -33,6 +33,7 @@ from congvu.accounts.models import RoleAssignment, User
 from congvu.audit.chain import Actor, Change, record_many
 from congvu.audit.models import AuditEvent
 from congvu.core.policy import Role
+from congvu.demo import dossiers as demo_dossiers
 from congvu.demo import evaluation as demo_evaluation
 from congvu.demo import feedback as demo_feedback
 from congvu.demo import names
@@ -922,6 +923,9 @@ def generate(*, scale: int, acting_user: Actor | None = None, progress: Progress
         sheet = demo_evaluation.generate_evaluation()
         submissions = demo_feedback.generate_feedback(province=units[PROVINCE_CODE])
         say(f"  phản ánh / feedback: {submissions} (cổng /feedback/, hộp thư /feedback/inbox/)")
+        rules = demo_dossiers.generate_routing_rules(province=units[PROVINCE_CODE])
+        dossiers = demo_dossiers.generate_dossiers(scale=scale, province=units[PROVINCE_CODE])
+        say(f"  hồ sơ TTHC / dossiers: {dossiers:,}; quy tắc chuyển xử lý / routing rules: {rules}")
         say(f"  đánh giá / evaluation: phiếu {sheet.period} của truongphong chờ giamdoc nhận xét")
     return summary(created=True)
 

@@ -599,6 +599,7 @@ CASES: dict[str, Case] = {
         body=lambda p: {"unit_code": p.division.code, "priority": "5", "version": "1", "active": "on"},
     ),
     "reports:transparency": Case("get", fixed("reports:transparency")),
+    "reports:unit": Case("get", unit_url("reports:unit")),
     "open311:services": Case("get", lambda p, r, o: "/open311/v2/services.json"),
     "open311:service": Case("get", lambda p, r, o: f"/open311/v2/services/{matrix_service(p).code}.json"),
     "open311:requests": Case("get", lambda p, r, o: "/open311/v2/requests.json"),
@@ -775,6 +776,9 @@ CASES: dict[str, Case] = {
     ),
     "api:person_year": Case(
         "get", lambda p, r, o: f"/api/v1/evaluation/people/{matrix_sheet(p, r, o).person_id}/years/2026"
+    ),
+    "api:report_unit_service": Case(
+        "get", lambda p, r, o: f"/api/v1/reports/units/{(p.own_unit(r) if o else p.other_unit(r)).pk}/service"
     ),
     "api:feedback_list": Case("get", lambda p, r, o: "/api/v1/feedback"),
     "api:feedback_detail": Case("get", lambda p, r, o: f"/api/v1/feedback/{matrix_feedback(p, o, r).pk}"),

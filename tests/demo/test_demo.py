@@ -32,6 +32,8 @@ from congvu.demo import generator
 from congvu.demo.generator import PROVINCE_CODE, build_plan
 from congvu.demo.management.commands import demo as demo_command
 from congvu.demo.management.commands.demo import _ALPHABET, demo_password
+from congvu.dossiers.models import Dossier
+from congvu.feedback.models import RoutingRule
 from congvu.org.models import Appointment, AppointmentKind, Person, Title, Unit, UnitEvent, UnitStatus, UnitVersion
 from congvu.org.search import fold
 
@@ -53,8 +55,8 @@ UNITS_BY_KIND_AND_STATUS = {
 PEOPLE = 1000
 APPOINTMENTS_BY_KIND = {"primary": 1440, "concurrent": 6, "secondment": 4}
 UNIT_EVENTS_BY_KIND = {"create": 238, "merge": 28, "rename": 1, "reparent": 1}
-# units, people, posts, 2025 changes, accounts, tasks, the head's sheet, feedback
-AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + 268 + 2 + 9
+# units, people, posts, 2025 changes, accounts, tasks, the head's sheet, feedback, routing rules, dossier import
+AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + 268 + 2 + 9 + 2 + 1
 DIGEST = "553c0ea0bdee35065b4c90eb6b84e8706bb559d156e2d4f008b1616814bbdc15"
 
 ACCOUNTS = {
@@ -335,3 +337,15 @@ def test_password_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8").strip() == password
     with override_settings(DATA_DIR=tmp_path, CONGVU_DEMO_PASSWORD="Dat-qua-bien-moi-truong"):
         assert demo_password() == ("Dat-qua-bien-moi-truong", "CONGVU_DEMO_PASSWORD")
+
+
+@pytest.mark.django_db
+def test_dossiers_and_routing_rules() -> None:
+    assert Dossier.objects.count() == 300
+    assert set(Dossier.objects.values_list("receiving_unit__kind", flat=True)) == {"agency", "commune"}
+    assert set(Dossier.objects.values_list("status", flat=True)) == set(range(1, 11)) - {1, 2}
+    assert list(RoutingRule.objects.order_by("priority").values_list("priority", "service__code")) == [
+        (10, "moi-truong"),
+        (20, None),
+    ]
+    assert list(AuditEvent.objects.filter(action="dossiers.import").values_list("after__created", flat=True)) == [300]

@@ -74,7 +74,9 @@ TASK_AUDIT_EVENTS = {
     "tasks.field_visit.plan": 1,
     "tasks.field_visit.record": 1,
 }
-AUDIT_EVENTS = 238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values()) + 2 + 9  # + the head's sheet, the feedback
+AUDIT_EVENTS = (
+    238 + 1000 + 1450 + 30 + 7 + sum(TASK_AUDIT_EVENTS.values()) + 2 + 9 + 2 + 1
+)  # + sheet, feedback, rules, dossiers
 
 
 @pytest.fixture(scope="module")

@@ -77,3 +77,41 @@ def test_citizen_to_answer_and_back(browser: Browser, live_url: str) -> None:
     expect(citizen.locator("#status-note")).to_have_text("Đến nay xã vẫn chưa hoàn trả tiền")
     for page in (citizen, clerk, head):
         page.context.close()
+
+
+def test_home_affairs_routes_by_place_and_the_submission_lands_there(browser: Browser, live_url: str) -> None:
+    """Sở Nội vụ adds a routing rule and tries it; a citizen's report from that place goes to that unit."""
+    officer = session(browser, live_url, "noivu")
+    officer.goto(f"{live_url}/feedback/routing/")
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Quy tắc chuyển xử lý phản ánh")
+    new = officer.locator("#routing-new")
+    new.get_by_label("Lĩnh vực (bỏ trống: mọi lĩnh vực)").select_option(label="Hạ tầng, giao thông, chiếu sáng")
+    new.get_by_label("Địa chỉ có chứa (vd. tên xã, phường)").fill("Thôn Bắc Sơn")
+    new.get_by_label("Mã đơn vị xử lý").fill("AH.SNNMT")
+    new.get_by_label("Thứ tự ưu tiên (nhỏ trước)").fill("5")
+    new.get_by_role("button", name="Thêm").click()
+    expect(officer.locator("#routing-rules tbody tr").first).to_contain_text("“Thôn Bắc Sơn”")
+    tester = officer.locator("#routing-test")
+    tester.get_by_label("Lĩnh vực").select_option(label="Hạ tầng, giao thông, chiếu sáng")
+    tester.get_by_label("Địa chỉ").fill("thon bac son, xã An Phú")
+    tester.get_by_role("button", name="Xem đơn vị xử lý").click()
+    expect(officer.locator("#routing-result")).to_contain_text("(AH.SNNMT)")
+    unit_name = officer.locator("#routing-result").inner_text().split(": ", 1)[1].rsplit(" (", 1)[0]
+
+    citizen = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
+    citizen.set_default_timeout(15_000)
+    citizen.goto(f"{live_url}/feedback/")
+    citizen.get_by_label("Lĩnh vực").select_option(label="Hạ tầng, giao thông, chiếu sáng")
+    citizen.get_by_label("Nội dung phản ánh, kiến nghị").fill("Cống thoát nước tại thôn bị tắc, nước tràn lên đường.")
+    citizen.get_by_label("Địa điểm (nếu có)").fill("Thôn Bắc Sơn, xã An Phú")
+    citizen.wait_for_timeout(3200)
+    citizen.get_by_role("button", name="Gửi phản ánh").click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text("Đã nhận phản ánh của bạn")
+    number = citizen.locator("#public-id").inner_text()
+
+    officer.goto(f"{live_url}/feedback/inbox/?q={number}")
+    row = officer.locator("#inbox tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td").nth(4)).to_have_text(unit_name)
+    for page in (officer, citizen):
+        page.context.close()

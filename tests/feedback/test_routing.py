@@ -111,7 +111,7 @@ def test_saving_a_rule_is_audited_and_versioned(province: Province, service: Ser
     events = list(AuditEvent.objects.order_by("id").values_list("action", "object_type")[before:])
     assert events == [("feedback.routing_rule", "routing_rule")] * 2
     last = AuditEvent.objects.order_by("-id").first()
-    assert last is not None
+    assert last is not None and last.before is not None and last.after is not None
     assert last.before["unit_id"] == province.agency.pk and last.after["unit_id"] == province.other_agency.pk
     with pytest.raises(StaleFeedback):
         services.save_routing_rule(
@@ -177,7 +177,7 @@ def test_the_page_lists_adds_refuses_edits_and_tries_rules(province: Province, s
     outside = client.post("/feedback/routing/", {"unit_code": province.outside_unit.code, "priority": "5"})
     assert outside.status_code == 422
     assert RoutingRule.objects.count() == 1
-    page = client.get("/feedback/routing/", {"test_service": service.pk, "test_address": "xã TÂN LẬP"})
+    page = client.get("/feedback/routing/", {"test_service": str(service.pk), "test_address": "xã TÂN LẬP"})
     assert page.status_code == 200
     assert page.context["routed"] == province.agency
     assert "Phản ánh này sẽ được chuyển tới: Sở Tài chính (01.001)" in page.content.decode()
