@@ -64,6 +64,14 @@ def main() -> None:
         "notes": [],
     }
 
+    # The nightly job builds a new day's tallies at 00:01; a run that crosses midnight does it here.
+    if not tallies.ready(today):
+        started = time.perf_counter()
+        tallies.ensure(today)
+        out["notes"].append(
+            f"today's tallies built by the benchmark ({time.perf_counter() - started:.1f} s): the day changed"
+        )
+
     clients: dict[str, Client] = {}
 
     def client(username: str) -> Client:
@@ -128,7 +136,6 @@ def main() -> None:
             cursor.execute(reference_sql)
             return cursor.fetchall()
 
-    assert tallies.ready(today), "today's tallies are not built (benchmarks.task_data builds them)"
     runs: dict[str, list[float]] = {"buckets": [], "group by": [], "tallies": []}
     measured: dict[str, Callable[[], object]] = {"buckets": buckets, "group by": group_by, "tallies": from_tallies}
     for fn in measured.values():
