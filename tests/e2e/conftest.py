@@ -25,7 +25,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_url(served_demo: tuple[str, dict[str, str]]) -> str:
+    return served_demo[0]
+
+
+@pytest.fixture(scope="session")
+def served_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The demo served as a user runs it: its address and the environment of its database."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     env = server_env(data_dir)
     port = free_port()
@@ -37,7 +43,7 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, server, data_dir / "server.log")
-        yield url
+        yield url, env
     finally:
         server.terminate()
         server.wait(timeout=20)
