@@ -3,30 +3,32 @@
 Usage: ``CONGVU_DATA_DIR=... [DATABASE_URL=...] python -m benchmarks.evaluation_bench [REPEAT] [SPLIT_REPEAT]``
 on a database filled by ``benchmarks.evaluation_data``; prints one JSON object (its last line).
 
-* ours: :func:`congvu.evaluation.batch.score_period_of` for March 2026, every official, ``as_of`` 5 April
-  2026, and the queries it runs (``CaptureQueriesContext``);
+* ours: :func:`congvu.evaluation.batch.score_period_of` for March 2026, every official (a list of
+  their ids), ``as_of`` 5 April 2026, and the queries it runs (``CaptureQueriesContext``); also the
+  same with a query of the ids instead of the list;
 * reference: a bare ``SELECT owner_id, SUM(weight), SUM(done weight), SUM(delays) … GROUP BY owner_id`` over
   the same products (same month, cancelled tasks left out), fetched whole through ``connection.cursor()``.
 
-Both run on the same connection: one warm-up run of each, then ``REPEAT`` alternating runs; medians.
+All run on the same connection: one warm-up run of each, then ``REPEAT`` alternating runs; medians.
+The warm-up also checks that the database's sums of a sample of officials are exactly their
+products' sums (``collect_for_people`` and the engine's ``product_totals``, the per-product path).
 Then where the time goes, medians of ``SPLIT_REPEAT`` runs of each part:
 
-* the product query of ``score_period_of`` alone: its SQL as captured, executed raw and fetched whole;
-* ``collect_for_people`` alone: that query, the ORM's rows and a ``ProductEvidence`` per product;
-* ``score_period_of`` with its evidence already in memory (``collect_for_people`` patched to return it):
+* the sums query of ``score_period_of`` alone: its SQL as captured, executed raw and fetched whole;
+* ``totals_for_people`` alone: that query and a ``ProductTotals`` per official;
+* the sheets query alone (``values_list`` of the columns the scoring reads);
+* ``score_period_of`` with its sums already in memory (``totals_for_people`` patched to return them):
   the sheets query, then a ``PeriodInput`` and the engine, with its traces, per official;
-* a what-if that is not the application's code: the ORM reading only the ten columns the engine's
-  products need (``values_list``, no ``GROUP BY``, no sort);
+* a what-if: ``score_period_of`` without pausing the cyclic garbage collector;
 
-one run with the time Python's cyclic garbage collector took in it, and a what-if run with the collector
-disabled; one run under ``cProfile`` (own time per function and per part of the stack); and the query plans
-of the product query and of the reference.
+one run under ``cProfile`` (own time per function and per part of the stack); and the query plans
+of the sums query and of the reference.
 """
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
-import gc
 import json
 import os
 import pstats
@@ -51,29 +53,15 @@ REFERENCE_SQL = (
     " AND t.state <> 'cancelled' GROUP BY t.owner_id"
 )
 
-# What the engine's products need (``engine_products``): the what-if "lean" read fetches only these.
-LEAN_COLUMNS = (
-    "task__owner_id",
-    "task_id",
-    "pk",
-    "weight",
-    "done",
-    "delays",
-    "excused",
-    "task__state",
-    "task__completed_on",
-    "task__major_errors",
-)
-
 # Parts of the stack, for the profile: the first whose test matches a function takes its own time.
 PARTS: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
     ("database driver: execute and fetch", lambda file, name: "sqlite" in name.lower() or "psycopg" in file + name),
     ("Django ORM: rows → dicts (compiler, converters, values iterable)", lambda file, _n: "/django/" in file),
     (
-        "dataclass __init__ (ProductEvidence, Product, TraceLine, …)",
+        "dataclass __init__ (PeriodInput, Facts, ProductTotals, PeriodResult, …)",
         lambda file, name: file == "<string>" and name == "__init__",
     ),
-    ("evidence.py: collect_for_people loop, engine_products", lambda file, _n: file.endswith("evaluation/evidence.py")),
+    ("evidence.py: totals_for_people (rows → sums)", lambda file, _n: file.endswith("evaluation/evidence.py")),
     (
         "engine.py: score_period, _validate, round_half_up, trace",
         lambda file, _n: file.endswith("evaluation/engine.py"),
@@ -127,7 +115,7 @@ def profile(fn: Callable[[], object]) -> dict[str, Any]:
         parts[_where(file, name)] += own
         rows.append({"function": _short(file, line, name), "calls": calls, "own_s": own, "cumulative_s": cum})
     total = sum(parts.values())
-    keys = ("collect_for_people", "engine_products", "score_period", "_validate", "round_half_up", "classify")
+    keys = ("totals_for_people", "score_period", "_validate", "_score", "_rounded", "_trace_line")
     cumulative = {
         name: sum(r["cumulative_s"] for r in rows if str(r["function"]).endswith(f"({name})")) for name in keys
     }
@@ -140,38 +128,6 @@ def profile(fn: Callable[[], object]) -> dict[str, Any]:
     }
 
 
-def gc_time(fn: Callable[[], object]) -> dict[str, float]:
-    """One run of ``fn``: its time and the time Python's cyclic garbage collector took during it; then a
-    what-if run with the collector disabled (``gc_off_s``)."""
-    spent = {"gc_s": 0.0, "collections": 0.0, "oldest_generation": 0.0}
-    started: list[float] = []
-
-    def callback(phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            started.append(time.perf_counter())
-        elif started:
-            spent["gc_s"] += time.perf_counter() - started.pop()
-            spent["collections"] += 1
-            spent["oldest_generation"] += info["generation"] == 2
-
-    gc.callbacks.append(callback)
-    try:
-        start = time.perf_counter()
-        fn()
-        spent["wall_s"] = time.perf_counter() - start
-    finally:
-        gc.callbacks.remove(callback)
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        fn()
-        spent["gc_off_s"] = time.perf_counter() - start
-    finally:
-        gc.enable()
-    return spent
-
-
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congvu.settings")
     import django
@@ -180,17 +136,20 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from congvu.evaluation.batch import score_period_of
-    from congvu.evaluation.engine import PeriodResult
+    from congvu.evaluation import batch
+    from congvu.evaluation.batch import SHEET_COLUMNS, score_period_of
+    from congvu.evaluation.engine import PeriodResult, ProductTotals, product_totals
     from congvu.evaluation.errors import EvaluationError
-    from congvu.evaluation.evidence import ProductEvidence, collect_for_people
-    from congvu.evaluation.services import month_period
+    from congvu.evaluation.evidence import collect_for_people, engine_products, people_in, totals_for_people
+    from congvu.evaluation.models import Sheet
+    from congvu.evaluation.services import month_period, params
     from congvu.org.models import Person
-    from congvu.tasks.models import Task, TaskProduct, TaskState
+    from congvu.tasks.models import Task, TaskProduct
 
     repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     split_repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     period = month_period(date(2026, 3, 1))
+    rules = params(period.end)
     person_ids = list(Person.objects.order_by("id").values_list("id", flat=True))
     out: dict[str, Any] = {
         "vendor": connection.vendor,
@@ -206,74 +165,92 @@ def main() -> None:
     def ours() -> dict[int, PeriodResult | EvaluationError]:
         return score_period_of(period=period, person_ids=person_ids, as_of=AS_OF)
 
+    def ours_by_query() -> dict[int, PeriodResult | EvaluationError]:
+        ids = Person.objects.order_by().values_list("id", flat=True)
+        return score_period_of(period=period, person_ids=ids, as_of=AS_OF)
+
     def reference() -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(REFERENCE_SQL)
             return list(cursor.fetchall())
 
-    # Warm-up, with the queries of ours and a check that both count the same people and products.
+    # Warm-up, with the queries of ours and checks: both count the same people, and the database's
+    # sums of a sample of officials are exactly their products' sums (the per-product path).
     with CaptureQueriesContext(connection) as ctx:
         results = ours()
     queries = [q["sql"] for q in ctx.captured_queries]
+    with CaptureQueriesContext(connection) as ctx:
+        by_query = ours_by_query()
     reference_rows = reference()
     scored = [r for r in results.values() if isinstance(r, PeriodResult)]
     errors = Counter(r.code for r in results.values() if isinstance(r, EvaluationError))
     assert len(scored) == len(reference_rows), (len(scored), len(reference_rows), errors)
+    assert set(by_query) == set(results), "the query of ids finds other people"
+    sample = person_ids[:: max(1, len(person_ids) // 500)]
+    sums = totals_for_people(person_ids=sample, start=period.start, end=period.end, params=rules, as_of=AS_OF)
+    itemised = collect_for_people(person_ids=sample, start=period.start, end=period.end, as_of=AS_OF)
+    for person_id, evidence in itemised.items():
+        expected: ProductTotals = product_totals(engine_products(evidence), rules)
+        assert sums[person_id] == expected, (person_id, sums[person_id], expected)
+    del itemised
     out |= {
         "queries": len(queries),
+        "queries_by_query": len(ctx.captured_queries),
         "query_heads": [q[:160] for q in queries],
         "scored": len(scored),
         "not_scored": dict(errors),
         "levels": dict(Counter(r.level for r in scored)),
         "reference_rows": len(reference_rows),
+        "checked_officials": len(sample),
         "products_scored": TaskProduct.objects.filter(task__deadline__range=(MONTH_START, MONTH_END))
         .exclude(task__state="cancelled")
         .count(),
     }
+    del results, by_query, reference_rows, scored
 
-    runs: dict[str, list[float]] = {"ours": [], "reference": []}
-    measured: dict[str, Callable[[], object]] = {"ours": ours, "reference": reference}
+    runs: dict[str, list[float]] = {"ours": [], "reference": [], "ours_by_query": []}
+    measured: dict[str, Callable[[], object]] = {"ours": ours, "reference": reference, "ours_by_query": ours_by_query}
     for _ in range(repeat):
         for name, fn in measured.items():
             start = time.perf_counter()
             fn()
             runs[name].append(time.perf_counter() - start)
-    out["ours_s"] = _median_s(runs["ours"])
-    out["reference_s"] = _median_s(runs["reference"])
-    out["ours_runs"] = runs["ours"]
-    out["reference_runs"] = runs["reference"]
+    for name, times in runs.items():
+        out[f"{name}_s"] = _median_s(times)
+        out[f"{name}_runs"] = times
 
     # ---- where the time goes
-    del results, reference_rows
-    product_sql = next(q for q in queries if "tasks_taskproduct" in q)
+    sums_sql = next(q for q in queries if "tasks_taskproduct" in q)
 
-    def product_query() -> object:
+    def sums_query() -> object:
         with connection.cursor() as cursor:
-            cursor.execute(product_sql)
+            cursor.execute(sums_sql)
             return cursor.fetchall()
 
-    def collect() -> dict[int, list[ProductEvidence]]:
-        return collect_for_people(person_ids=person_ids, start=period.start, end=period.end, as_of=AS_OF)
+    def totals() -> dict[int, ProductTotals]:
+        return totals_for_people(person_ids=person_ids, start=period.start, end=period.end, params=rules, as_of=AS_OF)
 
-    evidence = collect()
-
-    def in_memory() -> object:
-        with mock.patch("congvu.evaluation.batch.collect_for_people", lambda **_kwargs: evidence):
-            return ours()
-
-    def lean() -> object:
-        # What-if (not the application's code): only the columns the engine's products need, no GROUP BY, no sort.
+    def sheets() -> object:
         return list(
-            TaskProduct.objects.filter(task__owner_id__in=person_ids, task__deadline__range=(period.start, period.end))
-            .exclude(task__state=TaskState.CANCELLED)
-            .values_list(*LEAN_COLUMNS)
+            Sheet.objects.filter(period=period, person_id__in=people_in(person_ids)).values_list(*SHEET_COLUMNS)
         )
 
+    in_memory_totals = totals()
+
+    def in_memory() -> object:
+        with mock.patch("congvu.evaluation.batch.totals_for_people", lambda **_kwargs: in_memory_totals):
+            return ours()
+
+    def collector_running() -> object:
+        with mock.patch.object(batch, "_cyclic_gc_paused", contextlib.nullcontext):
+            return ours()
+
     parts: dict[str, Callable[[], object]] = {
-        "product query, raw": product_query,
-        "collect_for_people": collect,
-        "evidence in memory": in_memory,
-        "lean values_list": lean,
+        "sums query, raw": sums_query,
+        "totals_for_people": totals,
+        "sheets query": sheets,
+        "sums in memory": in_memory,
+        "collector running": collector_running,
     }
     split: dict[str, list[float]] = {name: [] for name in parts}
     for _ in range(split_repeat):
@@ -281,17 +258,14 @@ def main() -> None:
             start = time.perf_counter()
             fn()
             split[name].append(time.perf_counter() - start)
-    evidence.clear()  # the memory back before the profile
     out["split"] = {name: _median_s(times) for name, times in split.items()}
-    out["lean_columns"] = list(LEAN_COLUMNS)
-    out["gc"] = gc_time(ours)
     out["profile"] = profile(ours)
     out["plans"] = {
-        "ours": [_clip(line) for line in explain(connection, product_sql)],
+        "ours": [_clip(line) for line in explain(connection, sums_sql)],
         "reference": [_clip(line) for line in explain(connection, REFERENCE_SQL)],
     }
-    out["product_sql_chars"] = len(product_sql)
-    out["product_sql_head"] = product_sql[:1200]
+    out["sums_sql_chars"] = len(sums_sql)
+    out["sums_sql_head"] = sums_sql[:1500]
     out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out, ensure_ascii=False, default=str))
 

@@ -149,8 +149,13 @@ def build(
     per_task: int = PRODUCTS_PER_TASK,
     seed: int = SEED,
     progress: Progress | None = None,
+    vacuum: bool = True,
 ) -> Built:
-    """Write the data set (see the module's docstring) into the database Django is configured with."""
+    """Write the data set (see the module's docstring) into the database Django is configured with.
+
+    ``vacuum=False`` leaves out PostgreSQL's ``VACUUM ANALYZE`` (which cannot run in a transaction,
+    as in a test).
+    """
     from django.core.management.color import no_style
     from django.db import connection, transaction
     from django.utils import timezone
@@ -420,7 +425,7 @@ def build(
         )
     Sheet.objects.bulk_create(sheets, batch_size=20_000)
 
-    if connection.vendor == "postgresql":
+    if vacuum and connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load (visibility map, planner statistics).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE tasks_task")

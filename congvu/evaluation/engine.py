@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact, localcontext
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from congvu.evaluation.errors import EvaluationError
 from congvu.evaluation.rulesets import Params
@@ -48,6 +50,21 @@ class Product:
 
 
 @dataclass(frozen=True)
+class ProductTotals:
+    """A period's products summed as the engine counts them (``product_totals``), for scoring from sums.
+
+    Exact decimals. ``quality`` and ``timely`` depend on the deductions in force
+    (``deductions(params)``): they must come from the same parameters the period is scored with.
+    """
+
+    count: int  # number of products
+    total_weight: Decimal  # Σ w
+    done_weight: Decimal  # Σ w of the done products
+    quality: Decimal  # Σ w × max(0, 1 − error deduction × errors) over the done products (0 errors when excused)
+    timely: Decimal  # Σ w × max(0, 1 − delay deduction × delays) over the done products (0 delays when excused)
+
+
+@dataclass(frozen=True)
 class Facts:
     disciplined: bool = False
     degradation: bool = False
@@ -58,11 +75,13 @@ class Facts:
 class PeriodInput:
     role: str
     general: Mapping[str, Decimal]
-    products: Sequence[Product]
+    products: Sequence[Product] = ()
     subordinate_levels: Sequence[str] | None = None
     organising: Decimal | None = None
     uniting: Decimal | None = None
     facts: Facts = Facts()
+    # Instead of ``products``: their sums (the trace then names no evidence). Give one or the other.
+    totals: ProductTotals | None = None
 
 
 @dataclass(frozen=True)
@@ -123,15 +142,29 @@ def _too_precise() -> Iterator[None]:
         raise EvaluationError("invalid_input", "số liệu có quá nhiều chữ số để tính chính xác") from None
 
 
+_ROUNDED: dict[tuple[int, int], Decimal] = {}  # (whole, places) → the decimal, for values from 0 to 100
+
+
+def _rounded(numerator: int, denominator: int, places: int) -> Decimal:
+    """``numerator / denominator`` (denominator > 0) rounded half away from zero to ``places`` decimals."""
+    whole, rest = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    if numerator < 0 and whole:
+        whole = -whole
+    key = (whole, places)
+    found = _ROUNDED.get(key)
+    if found is None:
+        # Built from its digits: exact whatever the decimal context, with exactly ``places`` decimals.
+        found = Decimal(f"{whole}E-{places}")
+        if 0 <= whole <= 100 * 10**places:  # a bounded cache: the scores and percentages are from 0 to 100
+            _ROUNDED[key] = found
+    return found
+
+
 def round_half_up(value: Fraction, places: int) -> Decimal:
     """Round an exact value half away from zero to ``places`` decimals."""
-    scale = 10**places
-    scaled = abs(value) * scale
-    whole = int(scaled)  # floor, as scaled ≥ 0
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    sign = -1 if value < 0 else 1
-    return Decimal(sign * whole).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    return _rounded(value.numerator, value.denominator, places)
 
 
 def _exact(value: Decimal) -> Fraction:
@@ -146,6 +179,115 @@ def _invalid(message: str) -> EvaluationError:
     return EvaluationError("invalid_input", message)
 
 
+def _no_products() -> EvaluationError:
+    return EvaluationError("no_products", "không có sản phẩm nào được giao trong kỳ: không chấm được điểm kết quả")
+
+
+class _Rules:
+    """What scoring reads from one ``Params``, each value resolved on its first use and then kept.
+
+    A period's people are scored with the same parameters: looking them up, converting them and
+    formatting their part of the formulas once (``_rules``) instead of once a person is most of the
+    engine's speed. A parameter missing from the rule set still fails where it is first used.
+    """
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self._meta: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self._d: dict[bool, tuple[int, int]] = {}
+
+    def meta(self, rules: tuple[str, ...]) -> tuple[str, str, str]:
+        """A trace line's rule names, citations and certainties."""
+        found = self._meta.get(rules)
+        if found is None:
+            cited = [self.params.get(r) for r in rules]
+            found = (
+                ", ".join(rules),
+                "; ".join(dict.fromkeys(c.citation for c in cited if c.citation)),
+                ", ".join(dict.fromkeys(c.certainty for c in cited)),
+            )
+            self._meta[rules] = found
+        return found
+
+    @cached_property
+    def group_max(self) -> Decimal | int:
+        value: Decimal | int = self.params.get("general.group_max").value
+        return value
+
+    @cached_property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self.params.get("general.groups").value)
+
+    @cached_property
+    def group_set(self) -> frozenset[str]:
+        return frozenset(self.groups)
+
+    @cached_property
+    def places(self) -> int:
+        return int(self.params.get("rounding.places").value)
+
+    @cached_property
+    def error_cut(self) -> Decimal:
+        return Decimal(str(self.params.get("task.error_deduction").value))
+
+    @cached_property
+    def delay_cut(self) -> Decimal:
+        return Decimal(str(self.params.get("task.delay_deduction").value))
+
+    @cached_property
+    def task_max(self) -> tuple[int, int, str]:
+        """The task points' maximum as a ratio, and as shown."""
+        value = _exact(Decimal(str(self.params.get("task.points_max").value)))
+        return value.numerator, value.denominator, _show(Decimal(value.numerator) / value.denominator)
+
+    @cached_property
+    def quality_formula(self) -> str:
+        return f"100 × Σ w × max(0; 1 − {_show(self.error_cut.normalize())} × lỗi lớn) / "
+
+    @cached_property
+    def timely_formula(self) -> str:
+        return f"100 × Σ w × max(0; 1 − {_show(self.delay_cut.normalize())} × lần chậm) / "
+
+    def d(self, any_kht: bool) -> tuple[int, int]:
+        found = self._d.get(any_kht)
+        if found is None:
+            value = _exact(Decimal(str(self.params.get("leader.d_any_kht" if any_kht else "leader.d_all_ht").value)))
+            found = self._d[any_kht] = (value.numerator, value.denominator)
+        return found
+
+    @cached_property
+    def staff_components(self) -> tuple[tuple[str, ...], str, tuple[str]]:
+        return self._components("task.components")
+
+    @cached_property
+    def leader_components(self) -> tuple[tuple[str, ...], str, tuple[str]]:
+        return self._components("task.leader_components")
+
+    def _components(self, rule: str) -> tuple[tuple[str, ...], str, tuple[str]]:
+        """The components' keys, the task percent's formula and its rule."""
+        components = tuple(str(c) for c in self.params.get(rule).value)
+        return components, f"({' + '.join(components).replace('dd', 'đ')}) / {len(components)}", (rule,)
+
+    @cached_property
+    def thresholds(self) -> tuple[tuple[str, Decimal], ...]:
+        thresholds = self.params.get("levels.thresholds").value
+        return tuple((level, Decimal(str(thresholds[level]))) for level in ("HTXS", "HTT", "HT"))
+
+    @cached_property
+    def forcing(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.params.get("levels.forcing_facts").value.items())
+
+
+_RULES: WeakKeyDictionary[Params, _Rules] = WeakKeyDictionary()
+
+
+def _rules(params: Params) -> _Rules:
+    found = _RULES.get(params)
+    if found is None:
+        found = _RULES[params] = _Rules(params)
+    return found
+
+
 def _check_percent(name: str, value: Decimal | None) -> Decimal:
     if value is None:
         raise _invalid(f"thiếu {name} (bắt buộc với lãnh đạo, cấp phó)")
@@ -154,13 +296,13 @@ def _check_percent(name: str, value: Decimal | None) -> Decimal:
     return value
 
 
-def _validate(inp: PeriodInput, params: Params) -> None:
+def _validate(inp: PeriodInput, rules: _Rules) -> None:
     if inp.role not in ROLES:
         raise _invalid(f"vai trò “{inp.role}” không hợp lệ; dùng staff, leader hoặc deputy")
-    group_max = params.get("general.group_max").value
-    groups = params.get("general.groups").value
-    unknown = sorted(set(inp.general) - set(groups))
-    if unknown:
+    group_max = rules.group_max
+    groups = rules.groups
+    if not rules.group_set.issuperset(inp.general):
+        unknown = sorted(set(inp.general) - rules.group_set)
         raise _invalid(f"nhóm tiêu chí chung không hợp lệ: {', '.join(unknown)}")
     for group in groups:
         points = inp.general.get(group)
@@ -168,8 +310,19 @@ def _validate(inp: PeriodInput, params: Params) -> None:
             raise _invalid(f"thiếu điểm nhóm tiêu chí chung {group}")
         if not points.is_finite() or points < 0 or points > group_max:
             raise _invalid(f"điểm nhóm {group} phải từ 0 đến {group_max} (đang là {points})")
-    if not inp.products:
-        raise EvaluationError("no_products", "không có sản phẩm nào được giao trong kỳ: không chấm được điểm kết quả")
+    totals = inp.totals
+    if totals is not None:
+        if inp.products:
+            raise _invalid("cho các sản phẩm hoặc tổng của chúng, không cho cả hai")
+        if totals.count == 0:
+            raise _no_products()
+        sums = (totals.total_weight, totals.done_weight, totals.quality, totals.timely)
+        if totals.count < 0 or not all(s.is_finite() and s >= 0 for s in sums):
+            raise _invalid(f"tổng của các sản phẩm không hợp lệ: {totals}")
+        if totals.total_weight <= 0:
+            raise _invalid(f"tổng trọng số quy đổi phải lớn hơn 0 (đang là {totals.total_weight})")
+    elif not inp.products:
+        raise _no_products()
     for number, product in enumerate(inp.products, start=1):
         if not product.weight.is_finite() or product.weight <= 0:
             raise _invalid(f"sản phẩm {number}: trọng số quy đổi phải lớn hơn 0 (đang là {product.weight})")
@@ -186,138 +339,221 @@ def _validate(inp: PeriodInput, params: Params) -> None:
 
 
 def classify(total: Decimal, params: Params) -> str:
-    thresholds = params.get("levels.thresholds").value
-    for level in ("HTXS", "HTT", "HT"):
-        if total >= Decimal(str(thresholds[level])):
+    for level, threshold in _rules(params).thresholds:
+        if total >= threshold:
             return level
     return "KHT"
 
 
 def _forcing(facts: Facts, role: str, params: Params) -> list[str]:
     """The facts that force KHT for this role (leaders-only facts apply to leaders and deputies)."""
-    rules = params.get("levels.forcing_facts").value
     reasons = []
-    for fact, scope in rules.items():
+    for fact, scope in _rules(params).forcing:
         if getattr(facts, fact, False) and (scope == "all" or (scope == "leaders" and role != "staff")):
             reasons.append(fact)
     return reasons
 
 
-def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
-    """Score one person's period (a month or a quarter)."""
-    _validate(inp, params)
-    places = int(params.get("rounding.places").value)
-    error_cut = Decimal(str(params.get("task.error_deduction").value))
-    delay_cut = Decimal(str(params.get("task.delay_deduction").value))
-    task_max = _exact(Decimal(str(params.get("task.points_max").value)))
-    trace: list[TraceLine] = []
-    exact: dict[str, Fraction] = {}
+def deductions(params: Params) -> tuple[Decimal, Decimal]:
+    """The deductions in force, per major error and per delay, as the engine reads them (exact decimals)."""
+    rules = _rules(params)
+    return rules.error_cut, rules.delay_cut
 
-    def line(key: str, label: str, formula: str, rules: Sequence[str], evidence: Sequence[str] = ()) -> None:
-        citations = [params.get(r) for r in rules]
-        trace.append(
-            TraceLine(
-                key=key,
-                label=label,
-                value=round_half_up(exact[key], places),
-                formula=formula,
-                rule=", ".join(rules),
-                citation="; ".join(dict.fromkeys(c.citation for c in citations if c.citation)),
-                certainty=", ".join(dict.fromkeys(c.certainty for c in citations)),
-                evidence=tuple(evidence),
-            )
-        )
 
-    exact["general"] = sum((_exact(inp.general[g]) for g in params.get("general.groups").value), Fraction(0))
-    line(
-        "general",
-        "Điểm tiêu chí chung",
-        " + ".join(f"{g}: {_show(inp.general[g])}" for g in params.get("general.groups").value),
-        ["general.groups", "general.group_max"],
-    )
-
-    done = [p for p in inp.products if p.done]
+def product_totals(products: Sequence[Product], params: Params) -> ProductTotals:
+    """The sums ``score_period`` scores ``products`` by (exact; ``invalid_input`` when too precise for that)."""
+    error_cut, delay_cut = deductions(params)
     # Sums and products of decimals are exact in a wide context (Inexact is trapped, never rounded).
     with localcontext(_EXACT), _too_precise():
-        total_w = sum((p.weight for p in inp.products), Decimal(0))
-        done_w = sum((p.weight for p in done), Decimal(0))
+        total_w = sum((p.weight for p in products), Decimal(0))
+        done_w = Decimal(0)
         quality = Decimal(0)
         timely = Decimal(0)
-        for p in done:
+        for p in products:
+            if not p.done:
+                continue
+            done_w += p.weight
             errors = 0 if p.excused else p.errors
             delays = 0 if p.excused else p.delays
             quality += p.weight * max(Decimal(0), 1 - error_cut * errors)
             timely += p.weight * max(Decimal(0), 1 - delay_cut * delays)
-    refs = [p.ref for p in inp.products if p.ref]
-    exact["a"] = min(Fraction(100), 100 * _exact(done_w) / _exact(total_w))
-    line(
-        "a",
-        "a. Số lượng",
-        f"100 × {_show(done_w.normalize())} / {_show(total_w.normalize())} (tối đa 100)",
-        ["task.components"],
-        refs,
+    return ProductTotals(count=len(products), total_weight=total_w, done_weight=done_w, quality=quality, timely=timely)
+
+
+def score_period(inp: PeriodInput, params: Params) -> PeriodResult:
+    """Score one person's period (a month or a quarter), from its products or from their sums (``totals``)."""
+    rules = _rules(params)
+    _validate(inp, rules)
+    if inp.totals is not None:
+        return _score(inp, inp.totals, _NO_REFS, rules)
+    totals = product_totals(inp.products, params)
+    done = [p for p in inp.products if p.done]
+    evidence = (
+        tuple(p.ref for p in inp.products if p.ref),
+        tuple(p.ref for p in done if p.ref and (p.errors or p.excused)),
+        tuple(p.ref for p in done if p.ref and (p.delays or p.excused)),
     )
-    exact["b"] = 100 * _exact(quality) / _exact(total_w)
-    line(
-        "b",
-        "b. Chất lượng",
-        f"100 × Σ w × max(0; 1 − {_show(error_cut.normalize())} × lỗi lớn) / {_show(total_w.normalize())}",
-        ["task.error_deduction"],
-        [p.ref for p in done if p.ref and (p.errors or p.excused)],
+    return _score(inp, totals, evidence, rules)
+
+
+def _trace_line(
+    key: str,
+    label: str,
+    value: Decimal,
+    formula: str,
+    rule: str,
+    citation: str,
+    certainty: str,
+    evidence: tuple[str, ...],
+) -> TraceLine:
+    """``TraceLine(key, label, …)``, the same object, built three times faster: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, and a batch builds a dozen lines a person."""
+    line = object.__new__(TraceLine)
+    line.__dict__.update(
+        key=key,
+        label=label,
+        value=value,
+        formula=formula,
+        rule=rule,
+        citation=citation,
+        certainty=certainty,
+        evidence=evidence,
     )
-    exact["c"] = 100 * _exact(timely) / _exact(total_w)
-    line(
-        "c",
-        "c. Tiến độ",
-        f"100 × Σ w × max(0; 1 − {_show(delay_cut.normalize())} × lần chậm) / {_show(total_w.normalize())}",
-        ["task.delay_deduction"],
-        [p.ref for p in done if p.ref and (p.delays or p.excused)],
-    )
-    if inp.role != "staff":
+    return line
+
+
+_GENERAL_RULES = ("general.groups", "general.group_max")
+_A_RULES = ("task.components",)
+_B_RULES = ("task.error_deduction",)
+_C_RULES = ("task.delay_deduction",)
+_PERCENT_RULES = ("task.leader_components",)
+_POINTS_RULES = ("task.points_max",)
+_THRESHOLD_RULES = ("levels.thresholds",)
+_FORCING_RULES = ("levels.forcing_facts",)
+_NO_REFS: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+
+
+def _score(
+    inp: PeriodInput,
+    totals: ProductTotals,
+    evidence: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    rules: _Rules,
+) -> PeriodResult:
+    """The result of validated inputs. Exact: every value is a ratio of integers until it is rounded.
+
+    Each value is rounded once, for ``values`` and its trace line alike; the parameters are read
+    in the order the lines use them, so that a missing one fails where it always did.
+    """
+    places = rules.places
+    quality_formula = rules.quality_formula
+    timely_formula = rules.timely_formula
+    max_n, max_d, max_shown = rules.task_max
+    meta = rules.meta
+    line = _trace_line
+    values: dict[str, Decimal] = {}
+    trace: list[TraceLine] = []
+
+    general = inp.general
+    groups = rules.groups
+    general_n, general_d = 0, 1
+    for group in groups:
+        n, d = general[group].as_integer_ratio()
+        general_n, general_d = general_n * d + n * general_d, general_d * d
+    value = values["general"] = _rounded(general_n, general_d, places)
+    formula = " + ".join([f"{g}: {_show(general[g])}" for g in groups])
+    trace.append(line("general", "Điểm tiêu chí chung", value, formula, *meta(_GENERAL_RULES), ()))
+
+    total_n, total_d = totals.total_weight.as_integer_ratio()  # > 0
+    done_n, done_d = totals.done_weight.as_integer_ratio()
+    total_shown = _show(totals.total_weight.normalize())
+    a_n, a_d = 100 * done_n * total_d, done_d * total_n
+    if a_n >= 100 * a_d:  # at most 100
+        a_n, a_d = 100, 1
+    value = values["a"] = _rounded(a_n, a_d, places)
+    formula = f"100 × {_show(totals.done_weight.normalize())} / {total_shown} (tối đa 100)"
+    trace.append(line("a", "a. Số lượng", value, formula, *meta(_A_RULES), evidence[0]))
+    n, d = totals.quality.as_integer_ratio()
+    b_n, b_d = 100 * n * total_d, d * total_n
+    value = values["b"] = _rounded(b_n, b_d, places)
+    trace.append(line("b", "b. Chất lượng", value, quality_formula + total_shown, *meta(_B_RULES), evidence[1]))
+    n, d = totals.timely.as_integer_ratio()
+    c_n, c_d = 100 * n * total_d, d * total_n
+    value = values["c"] = _rounded(c_n, c_d, places)
+    trace.append(line("c", "c. Tiến độ", value, timely_formula + total_shown, *meta(_C_RULES), evidence[2]))
+    exact = {"a": (a_n, a_d), "b": (b_n, b_d), "c": (c_n, c_d)}
+
+    leader = inp.role != "staff"
+    if leader:
         levels = list(inp.subordinate_levels or [])
         any_kht = "KHT" in levels
-        exact["d"] = _exact(Decimal(str(params.get("leader.d_any_kht" if any_kht else "leader.d_all_ht").value)))
-        line(
-            "d",
-            "d. Kết quả của cơ quan, đơn vị được giao phụ trách",
-            ("có công chức thuộc quyền xếp loại KHT" if any_kht else "mọi công chức thuộc quyền từ HT trở lên")
-            + f" ({len(levels)} người)",
-            ["leader.d_any_kht" if any_kht else "leader.d_all_ht"],
+        ratio = exact["d"] = rules.d(any_kht)
+        value = values["d"] = _rounded(*ratio, places)
+        formula = (
+            "có công chức thuộc quyền xếp loại KHT" if any_kht else "mọi công chức thuộc quyền từ HT trở lên"
+        ) + f" ({len(levels)} người)"
+        d_rules = ("leader.d_any_kht",) if any_kht else ("leader.d_all_ht",)
+        trace.append(
+            line("d", "d. Kết quả của cơ quan, đơn vị được giao phụ trách", value, formula, *meta(d_rules), ())
         )
         assert inp.organising is not None and inp.uniting is not None
-        exact["dd"] = _exact(inp.organising)
-        line("dd", "đ. Năng lực tổ chức thực hiện nhiệm vụ", f"{_show(inp.organising)}%", ["task.leader_components"])
-        exact["e"] = _exact(inp.uniting)
-        line("e", "e. Năng lực tập hợp, đoàn kết", f"{_show(inp.uniting)}%", ["task.leader_components"])
-    components_rule = "task.leader_components" if inp.role != "staff" else "task.components"
-    components = [str(c) for c in params.get(components_rule).value]
-    exact["task_percent"] = sum((exact[k] for k in components), Fraction(0)) / len(components)
-    line(
-        "task_percent",
-        "Tỷ lệ kết quả thực hiện nhiệm vụ (%)",
-        f"({' + '.join(components).replace('dd', 'đ')}) / {len(components)}",
-        [components_rule],
-    )
-    exact["task_points"] = task_max * exact["task_percent"] / 100
-    line(
-        "task_points",
-        "Điểm kết quả thực hiện nhiệm vụ",
-        f"{_show(Decimal(task_max.numerator) / task_max.denominator)} × tỷ lệ / 100",
-        ["task.points_max"],
-    )
-    exact["total"] = exact["general"] + exact["task_points"]
-    line("total", "Tổng điểm", "điểm tiêu chí chung + điểm kết quả thực hiện nhiệm vụ", ["task.points_max"])
+        ratio = exact["dd"] = inp.organising.as_integer_ratio()
+        value = values["dd"] = _rounded(*ratio, places)
+        formula = f"{_show(inp.organising)}%"
+        trace.append(line("dd", "đ. Năng lực tổ chức thực hiện nhiệm vụ", value, formula, *meta(_PERCENT_RULES), ()))
+        ratio = exact["e"] = inp.uniting.as_integer_ratio()
+        value = values["e"] = _rounded(*ratio, places)
+        formula = f"{_show(inp.uniting)}%"
+        trace.append(line("e", "e. Năng lực tập hợp, đoàn kết", value, formula, *meta(_PERCENT_RULES), ()))
 
-    values = {key: round_half_up(value, places) for key, value in exact.items()}
-    level = classify(values["total"], params)
-    reasons = _forcing(inp.facts, inp.role, params)
+    components, percent_formula, components_rule = rules.leader_components if leader else rules.staff_components
+    percent_n, percent_d = 0, 1
+    for key in components:
+        n, d = exact[key]
+        percent_n, percent_d = percent_n * d + n * percent_d, percent_d * d
+    percent_d *= len(components)
+    value = values["task_percent"] = _rounded(percent_n, percent_d, places)
+    trace.append(
+        line(
+            "task_percent",
+            "Tỷ lệ kết quả thực hiện nhiệm vụ (%)",
+            value,
+            percent_formula,
+            *meta(components_rule),
+            (),
+        )
+    )
+    points_n, points_d = max_n * percent_n, max_d * percent_d * 100
+    value = values["task_points"] = _rounded(points_n, points_d, places)
+    formula = f"{max_shown} × tỷ lệ / 100"
+    trace.append(line("task_points", "Điểm kết quả thực hiện nhiệm vụ", value, formula, *meta(_POINTS_RULES), ()))
+    total = values["total"] = _rounded(general_n * points_d + points_n * general_d, general_d * points_d, places)
+    formula = "điểm tiêu chí chung + điểm kết quả thực hiện nhiệm vụ"
+    trace.append(line("total", "Tổng điểm", total, formula, *meta(_POINTS_RULES), ()))
+
+    level = "KHT"
+    for candidate, threshold in rules.thresholds:
+        if total >= threshold:
+            level = candidate
+            break
+    facts = inp.facts
+    reasons = [
+        fact
+        for fact, scope in rules.forcing
+        if getattr(facts, fact, False) and (scope == "all" or (scope == "leaders" and leader))
+    ]
+    if reasons:
+        formula = "KHT bắt buộc vì: " + "; ".join(FACT_NAMES[r] for r in reasons)
+        trace.append(line("level", "Xếp loại", total, formula, *meta(_FORCING_RULES), ()))
+    else:
+        formula = f"{_show(total)} điểm → {level} ({LEVEL_NAMES[level]})"
+        trace.append(line("level", "Xếp loại", total, formula, *meta(_THRESHOLD_RULES), ()))
     return PeriodResult(
         values=values,
         level="KHT" if reasons else level,
         forced=bool(reasons),
         forced_reasons=[FACT_NAMES[r] for r in reasons],
-        ruleset=params.ruleset_id,
-        trace=[*trace, _level_line(values["total"], level, reasons, params)],
+        ruleset=rules.params.ruleset_id,
+        trace=trace,
     )
 
 
