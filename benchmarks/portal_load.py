@@ -65,10 +65,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-CONGVU = [sys.executable, "-m", "congvu"]
+from benchmarks.run import CONGVU, ROOT, recreate_pg_database
+
 PORTS = range(18000, 19000)
 HOST = "127.0.0.1"
 DEMO_PASSWORD = "Bench-mat-khau-2026"
@@ -88,21 +88,6 @@ def min_fill_seconds() -> float:
 
 
 # -- the database and the server ----------------------------------------------------------------
-
-
-def recreate_pg_database(url: str) -> None:
-    """Drop and create the database of ``url`` (its name must start with ``bench``: it is thrown away)."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("bench"):
-        raise SystemExit(f"--pg: the database name must start with 'bench' (it is dropped and recreated), not {name!r}")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _env(data_dir: Path, pg: str | None) -> dict[str, str]:

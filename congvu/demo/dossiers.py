@@ -17,7 +17,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from congvu.accounts.models import User
-from congvu.dossiers.importer import import_dossiers
+from congvu.dossiers.importer import COLUMN_KEYS, import_dossiers
 from congvu.feedback import services as feedback_services
 from congvu.feedback.models import Service
 from congvu.org.models import Unit, UnitKind, UnitStatus
@@ -28,18 +28,6 @@ PROCEDURES = (
     "1.000894.000.00.00.H38",  # đăng ký khai sinh
     "2.000528.000.00.00.H38",  # cấp giấy phép xây dựng
     "1.011442.000.00.00.H38",  # đăng ký hộ kinh doanh
-)
-COLUMNS = (
-    "code",
-    "procedure_code",
-    "unit_code",
-    "channel",
-    "status",
-    "received_at",
-    "due_at",
-    "finished_at",
-    "satisfaction",
-    "apology_issued_at",
 )
 
 
@@ -104,7 +92,7 @@ def generate_dossiers(*, scale: int, province: Unit) -> int:
         path = Path(folder) / "ho-so.csv"
         with path.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(COLUMNS)
+            writer.writerow(COLUMN_KEYS)
             writer.writerows(rows)
         report = import_dossiers(acting_user=User.objects.get(username="noivu"), source=path)
     if not report.ok:
