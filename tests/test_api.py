@@ -125,6 +125,7 @@ def test_openapi_document_lists_the_routes() -> None:
         "/api/v1/evaluation/sheets/{sheet_id}/review",
         "/api/v1/evaluation/sheets/{sheet_id}/self-assessment",
         "/api/v1/feedback",
+        "/api/v1/feedback/people/{person_id}",
         "/api/v1/feedback/{feedback_id}",
         "/api/v1/feedback/{feedback_id}/actions",
         "/api/v1/me",

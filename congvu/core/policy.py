@@ -245,6 +245,8 @@ URL_POLICY: dict[str, Access] = {
     "api:feedback_list": _needs(Cap.FEEDBACK_HANDLE),
     "api:feedback_detail": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
     "api:feedback_act": _needs(Cap.FEEDBACK_HANDLE, scoped=True),
+    # an official's conduct figures: the official, and evaluation.view over them (checked by the view)
+    "api:feedback_person": Access(scoped=True),
 }
 
 

@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from congvu.accounts.scope import signed_in
 from congvu.feedback import services
 from congvu.feedback.models import Feedback, State
-from congvu.feedback.scope import may_see_submitter, visible_feedback, visible_one
+from congvu.feedback.scope import conduct_counts, conduct_subject, may_see_submitter, visible_feedback, visible_one
 from congvu.org.models import Unit
 
 router = Router(tags=["feedback"])
@@ -175,3 +176,27 @@ def feedback_act(request: HttpRequest, feedback_id: int, body: ActionIn) -> Any:
     except Http404:
         raise
     return _detail(request, visible_one(user, feedback_id))
+
+
+class ConductQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="the year received (default: this year)")
+
+
+class ConductOut(Schema):
+    person_id: int
+    year: int
+    received: int
+    answered: int
+    on_time: int
+    upheld_count: int
+    not_upheld_count: int
+    satisfied: int
+    rated: int
+
+
+@router.get("/people/{int:person_id}", response=ConductOut, url_name="feedback_person")
+def feedback_person(request: HttpRequest, person_id: int, query: Query[ConductQuery]) -> dict[str, Any]:
+    """Feedback about one official's conduct in a year, counts only: the official's own, or ``evaluation.view``."""
+    person = conduct_subject(request.user, person_id)
+    year = min(query.year or timezone.localdate().year, timezone.localdate().year)
+    return {"person_id": person.pk, "year": year, **conduct_counts(person, year)}

@@ -11,13 +11,13 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from congvu.accounts.scope import AnyUser, scope_paths
+from congvu.accounts.scope import AnyUser, people_in_scope, scope_paths
 from congvu.core.policy import Cap
-from congvu.feedback.models import Feedback, Track
-from congvu.org.models import Appointment
+from congvu.feedback.models import Feedback, State, Track
+from congvu.org.models import Appointment, Person
 
 
 def visible_feedback(user: AnyUser) -> QuerySet[Feedback]:
@@ -61,3 +61,32 @@ def may_see_submitter(user: AnyUser, feedback: Feedback) -> bool:
         ):
             return False
     return True
+
+
+def conduct_subject(user: AnyUser, pk: Any) -> Person:
+    """The official whose conduct figures ``user`` may read: their own, or one of their ``evaluation.view`` scope; else 404."""
+    try:
+        found = people_in_scope(user, Cap.EVALUATION_VIEW).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if found is None and getattr(user, "person_id", None) == int(pk):
+        found = Person.objects.filter(pk=int(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def conduct_counts(person: Person, year: int) -> dict[str, int]:
+    """Feedback about one official's conduct received in ``year``: counts only (one query)."""
+    answered = Q(state__in=[State.PUBLISHED, State.CLOSED])
+    about = Feedback.objects.filter(about_person=person, received_on__year=year)
+    counts = about.aggregate(
+        received=Count("pk"),
+        answered=Count("pk", filter=answered),
+        on_time=Count("pk", filter=answered & Q(published_on__lte=F("due_on"))),
+        upheld_count=Count("pk", filter=Q(upheld=True)),
+        not_upheld_count=Count("pk", filter=Q(upheld=False)),
+        satisfied=Count("pk", filter=Q(rating="satisfied")),
+        rated=Count("pk", filter=~Q(rating="")),
+    )
+    return {k: int(v) for k, v in counts.items()}

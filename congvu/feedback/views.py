@@ -12,20 +12,20 @@ from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from congvu.accounts.scope import people_in_scope, signed_in
+from congvu.accounts.scope import signed_in
 from congvu.core.clients import client_ip, over_limit
 from congvu.core.files import download
 from congvu.core.policy import Cap
 from congvu.feedback import forms, rules, services
 from congvu.feedback.models import Attachment, Feedback, IdempotencyRecord, State
-from congvu.feedback.scope import may_see_submitter, visible_feedback, visible_one
+from congvu.feedback.scope import conduct_counts, conduct_subject, may_see_submitter, visible_feedback, visible_one
 from congvu.org.models import Unit
 
 PAGE_SIZE = 25
@@ -275,27 +275,13 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     The official sees their own; reviewers (``evaluation.view``) those of their scope; no submitter, no content.
     """
-    user = signed_in(request)
-    person = people_in_scope(user, Cap.EVALUATION_VIEW).filter(pk=pk).first()
-    if person is None and user.person_id == pk:
-        person = user.person
-    if person is None:
-        raise Http404
+    person = conduct_subject(signed_in(request), pk)
     today = timezone.localdate()
     try:
         year = min(max(int(request.GET.get("year", today.year)), 2000), today.year)
     except ValueError:
         year = today.year
-    about = Feedback.objects.filter(about_person=person, received_on__year=year)
-    counts = about.aggregate(
-        received=Count("pk"),
-        answered=Count("pk", filter=Q(state__in=[State.PUBLISHED, State.CLOSED])),
-        on_time=Count("pk", filter=Q(state__in=[State.PUBLISHED, State.CLOSED], published_on__lte=F("due_on"))),
-        upheld_count=Count("pk", filter=Q(upheld=True)),
-        not_upheld_count=Count("pk", filter=Q(upheld=False)),
-        satisfied=Count("pk", filter=Q(rating="satisfied")),
-        rated=Count("pk", filter=~Q(rating="")),
-    )
+    counts = conduct_counts(person, year)
     return render(
         request,
         "feedback/person.html",

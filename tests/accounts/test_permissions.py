@@ -781,6 +781,7 @@ CASES: dict[str, Case] = {
         "get", lambda p, r, o: f"/api/v1/reports/units/{(p.own_unit(r) if o else p.other_unit(r)).pk}/service"
     ),
     "api:feedback_list": Case("get", lambda p, r, o: "/api/v1/feedback"),
+    "api:feedback_person": Case("get", lambda p, r, o: f"/api/v1/feedback/people/{matrix_sheet(p, r, o).person_id}"),
     "api:feedback_detail": Case("get", lambda p, r, o: f"/api/v1/feedback/{matrix_feedback(p, o, r).pk}"),
     "api:feedback_act": Case(
         "post",

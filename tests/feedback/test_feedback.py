@@ -242,6 +242,22 @@ def test_conduct_feedback_is_concluded_and_counted_on_the_officials_page(provinc
         "not_upheld": "1",
         "satisfied": "0 / 0",
     }
+    api = client.get(f"/api/v1/feedback/people/{official.pk}", {"year": "2026"})
+    assert api.status_code == 200
+    assert api.json() == {
+        "person_id": official.pk,
+        "year": 2026,
+        "received": 2,
+        "answered": 1,
+        "on_time": 1,
+        "upheld_count": 1,
+        "not_upheld_count": 1,
+        "satisfied": 0,
+        "rated": 0,
+    }
+    assert client.get(f"/api/v1/feedback/people/{official.pk}", {"year": "2025"}).json()["received"] == 0
+    assert client.get(f"/api/v1/feedback/people/{official.pk}", {"year": "1999"}).status_code == 422
     outsider = Client()
     outsider.force_login(province.users[Role.CHUYENVIEN])  # no evaluation.view, not the official
     assert outsider.get(reverse("feedback:person", args=[official.pk])).status_code == 404
+    assert outsider.get(f"/api/v1/feedback/people/{official.pk}").status_code == 404
